@@ -1,0 +1,10 @@
+import type { Ecosystem } from '../types.js'
+import { extract, matches } from './extract.js'
+import { pypiVersioning } from './versioning.js'
+
+export const pypi: Ecosystem = {
+  id: 'PyPI',
+  matches,
+  extract,
+  versions: pypiVersioning,
+}
