@@ -1,0 +1,89 @@
+import { Args, Flags } from '@oclif/core'
+
+import { BaseCommand } from '../cli/base-command.js'
+import { ProgressLine } from '../cli/progress.js'
+import { ExitCode, UsageError } from '../errors.js'
+import { loadScanAdvisories } from '../scan/advisories.js'
+import { scanPaths } from '../scan/local.js'
+import { createMatcher } from '../scan/match.js'
+import { formatScan, orderScanJson } from '../scan/format.js'
+import type { ScanResult } from '../scan/types.js'
+
+export default class Scan extends BaseCommand<typeof Scan> {
+  static override summary = 'Find which manifests and lockfiles resolve an affected package version.'
+
+  static override description = `Walks each PATH (a repository checkout, a folder of them, or a single manifest or lockfile), reads every npm, PyPI and GitHub Actions file it finds (package.json, package-lock.json, yarn.lock, pnpm-lock.yaml, bun.lock, requirements*.txt, pyproject.toml, poetry.lock, uv.lock, Pipfile.lock, pdm.lock, pylock.toml, setup.cfg, .github/workflows/*.yml, action.yml, …) and reports every package version an advisory names as affected, with the file, line and dependency path.
+
+Only node_modules, .git and virtualenvs are skipped. A file that cannot be parsed is reported as an error and the scan goes on; it is never counted as clean.
+
+A version range in a manifest with no lockfile beside it is reported with certainty "range" when it admits an affected version.
+
+Exit status: 0 nothing affected, 1 affected versions found, 2 bad input or a file that could not be read, 4 authentication.`
+
+  static override examples = [
+    {
+      description: 'Check a checkout against a downloaded OSV record:',
+      command: '<%= config.bin %> <%= command.id %> ./my-app --advisory MAL-2025-46969.json',
+    },
+    {
+      description: 'Ad hoc, from a line in a chat, as JSON for another tool:',
+      command: '<%= config.bin %> <%= command.id %> ~/src --package chalk --ecosystem npm --affected 5.6.1 --json',
+    },
+    {
+      description: 'Inventory every resolved package of one lockfile:',
+      command: '<%= config.bin %> <%= command.id %> poetry.lock --inventory --json',
+    },
+  ]
+
+  static override strict = false
+
+  static override args = {
+    path: Args.string({ description: 'Directories or files to scan (default: the current directory).', required: false }),
+  }
+
+  static override flags = {
+    advisory: Flags.string({
+      char: 'a',
+      multiple: true,
+      description: 'Advisory to match: an OSV JSON file, a directory of OSV records, an OSV id (MAL-…, PYSEC-…) or a GHSA id. Repeatable.',
+      helpValue: 'REF',
+    }),
+    package: Flags.string({ description: 'Ad hoc advisory: the package name.', dependsOn: ['ecosystem', 'affected'], helpValue: 'NAME' }),
+    ecosystem: Flags.string({ description: 'Ad hoc advisory: npm, PyPI or "GitHub Actions".', dependsOn: ['package'], helpValue: 'ECO' }),
+    affected: Flags.string({
+      description: 'Ad hoc advisory: affected versions in the ecosystem\'s own syntax (">=5.6.1 <5.6.2", "==2.0.1", "1.0.1 || 1.0.2") or a comma list of versions.',
+      dependsOn: ['package'],
+      helpValue: 'RANGE',
+    }),
+    inventory: Flags.boolean({ description: 'List every resolved package of every file (the `packages` array in --json).' }),
+    'osv-api-url': Flags.string({ description: 'OSV API used to fetch advisories by id.', default: 'https://api.osv.dev', helpValue: 'URL' }),
+    'api-url': Flags.string({ description: 'GitHub REST API, for GHSA ids (GitHub Enterprise: https://HOST/api/v3).', default: 'https://api.github.com', helpValue: 'URL' }),
+    'max-file-size': Flags.integer({ description: 'Largest file to read, in MB; larger files are reported as errors.', default: 128, min: 1 }),
+  }
+
+  public async run(): Promise<ScanResult> {
+    const { flags, argv } = await this.parse(Scan)
+    const paths = (argv as string[]).length > 0 ? (argv as string[]) : ['.']
+    if (!flags.advisory && !flags.package && !flags.inventory) {
+      throw new UsageError('nothing to look for', 'give --advisory REF, an ad hoc --package/--ecosystem/--affected, or --inventory')
+    }
+    const advisories = await loadScanAdvisories({
+      refs: flags.advisory ?? [],
+      adhoc: flags.package ? { package: flags.package, ecosystem: flags.ecosystem ?? '', affected: flags.affected ?? '' } : undefined,
+      osvApiUrl: flags['osv-api-url'],
+      apiUrl: flags['api-url'],
+      token: process.env.GITHUB_TOKEN || process.env.GH_TOKEN || undefined,
+    })
+    const progress = new ProgressLine(process.stderr, flags.quiet ? false : undefined)
+    const result = await scanPaths(paths, {
+      matcher: advisories.length > 0 ? createMatcher(advisories) : undefined,
+      inventory: flags.inventory,
+      maxFileBytes: flags['max-file-size'] * 1024 * 1024,
+      onProgress: (p) => progress.update(`scanning ${p.repo}: ${p.filesRead} files read, ${p.findings} affected`),
+    })
+    progress.clear()
+    this.setExit(result.errors.length > 0 ? ExitCode.Usage : result.findings.length > 0 ? ExitCode.Affected : ExitCode.Clean)
+    if (!this.jsonEnabled()) this.log(formatScan(result, { inventory: flags.inventory }))
+    return orderScanJson(result)
+  }
+}

@@ -1,0 +1,59 @@
+import { isAffected, rangeAdmitsAffected } from '../advisory/match.js'
+import type { Advisory } from '../advisory/types.js'
+import { ecosystems } from '../ecosystems/index.js'
+import type { EcosystemId } from '../ecosystems/types.js'
+
+export interface Hit {
+  advisory: string
+  /** Set when the advisory could not be evaluated for this version: never read as "not affected". */
+  unsupported?: string
+}
+
+export interface Matcher {
+  advisories: readonly Advisory[]
+  /** Cheap pre-filter: does any advisory name this package? */
+  interested(ecosystem: EcosystemId, name: string): boolean
+  resolved(ecosystem: EcosystemId, name: string, version: string): Hit[]
+  range(ecosystem: EcosystemId, name: string, range: string): Hit[]
+}
+
+/** Indexes advisories by ecosystem and normalised name, so that each package costs one map look-up. */
+export function createMatcher(advisories: readonly Advisory[]): Matcher {
+  const byName = new Map<string, Advisory[]>()
+  for (const advisory of advisories) {
+    for (const affected of advisory.affected) {
+      if (!affected.ecosystemId) continue
+      const key = keyOf(affected.ecosystemId, affected.name)
+      const list = byName.get(key) ?? []
+      if (!list.includes(advisory)) list.push(advisory)
+      byName.set(key, list)
+    }
+  }
+  const candidates = (ecosystem: EcosystemId, name: string) => byName.get(keyOf(ecosystem, name)) ?? []
+  return {
+    advisories,
+    interested: (ecosystem, name) => byName.has(keyOf(ecosystem, name)),
+    resolved(ecosystem, name, version) {
+      const hits: Hit[] = []
+      for (const advisory of candidates(ecosystem, name)) {
+        const decision = isAffected(advisory, ecosystem, name, version)
+        if (decision.unsupported) hits.push({ advisory: advisory.id, unsupported: decision.unsupported })
+        else if (decision.affected) hits.push({ advisory: advisory.id })
+      }
+      return hits
+    },
+    range(ecosystem, name, range) {
+      const hits: Hit[] = []
+      for (const advisory of candidates(ecosystem, name)) {
+        const decision = rangeAdmitsAffected(advisory, ecosystem, name, range)
+        if (decision.unsupported) hits.push({ advisory: advisory.id, unsupported: decision.unsupported })
+        else if (decision.affected) hits.push({ advisory: advisory.id })
+      }
+      return hits
+    },
+  }
+}
+
+function keyOf(ecosystem: EcosystemId, name: string): string {
+  return `${ecosystem}\u0000${ecosystems[ecosystem].versions.normaliseName(name)}`
+}

@@ -1,0 +1,56 @@
+import type { EcosystemId } from '../ecosystems/types.js'
+
+export const SCAN_SCHEMA = 'firebreak.scan/1'
+
+export interface ScanRepo {
+  name: string
+  ref?: string
+  commit?: string
+  /** Every manifest and lockfile read, relative to the repository root. */
+  files: string[]
+}
+
+export interface ScanPackage {
+  repo: string
+  file: string
+  line?: number
+  ecosystem: EcosystemId
+  name: string
+  version: string
+  direct: boolean
+  dev: boolean
+  paths?: string[][]
+}
+
+export type Certainty = 'resolved' | 'range'
+
+export interface Finding {
+  advisory: string
+  repo: string
+  file: string
+  line?: number
+  ecosystem: EcosystemId
+  name: string
+  /** The resolved version; for certainty "range", the range as written. */
+  version: string
+  direct: boolean
+  dev: boolean
+  certainty: Certainty
+  paths: string[][]
+}
+
+export interface ScanError {
+  repo: string
+  file: string
+  line?: number
+  message: string
+}
+
+/** DESIGN.md's `firebreak scan --json` contract. */
+export interface ScanResult {
+  schema: typeof SCAN_SCHEMA
+  repos: ScanRepo[]
+  packages?: ScanPackage[]
+  findings: Finding[]
+  errors: ScanError[]
+}

@@ -1,0 +1,106 @@
+import { lstat, readdir, readlink, realpath } from 'node:fs/promises'
+import path from 'node:path'
+
+import { ecosystemFor } from '../../ecosystems/index.js'
+import type { EcosystemId, FileProblem } from '../../ecosystems/types.js'
+
+/** Directories never descended into: installed dependencies and VCS data, not what the project declares. */
+const SKIPPED_DIRS = new Set(['node_modules', '.git'])
+
+export interface FoundFile {
+  /** Path relative to the walked root, `/`-separated. */
+  path: string
+  absolute: string
+  ecosystem: EcosystemId
+  kind: string
+}
+
+export interface WalkResult {
+  files: FoundFile[]
+  errors: FileProblem[]
+  /** Every directory entry looked at, for progress and benchmarks. */
+  seen: number
+}
+
+export interface WalkOptions {
+  onProgress?: (seen: number, found: number) => void
+  signal?: AbortSignal
+}
+
+/**
+ * Lists every file some ecosystem reads below `root`. Iterative (no recursion
+ * depth limit on hostile trees), skips node_modules, .git and virtualenvs
+ * (a directory holding pyvenv.cfg) and nothing else. Symbolic links are never
+ * followed: one that would have been read, or a directory link leading out of
+ * the tree, is reported as an error so that nothing is silently left out.
+ */
+export async function walkTree(root: string, options: WalkOptions = {}): Promise<WalkResult> {
+  const files: FoundFile[] = []
+  const errors: FileProblem[] = []
+  const rootReal = await realpath(root)
+  const stack: string[] = ['']
+  let seen = 0
+  while (stack.length > 0) {
+    options.signal?.throwIfAborted()
+    const rel = stack.pop() as string
+    const dir = path.join(root, rel)
+    let entries
+    try {
+      entries = await readdir(dir, { withFileTypes: true })
+    } catch (error) {
+      errors.push({ file: rel || '.', message: `cannot read directory: ${(error as Error).message}` })
+      continue
+    }
+    if (rel !== '' && entries.some((e) => e.name === 'pyvenv.cfg' && e.isFile())) continue
+    // Sorted so that output order does not depend on the file system.
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    const subdirs: string[] = []
+    for (const entry of entries) {
+      seen++
+      const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name)) subdirs.push(childRel)
+        continue
+      }
+      const match = ecosystemFor(childRel)
+      if (entry.isSymbolicLink()) {
+        const problem = await describeLink(root, rootReal, childRel, match !== undefined)
+        if (problem) errors.push(problem)
+        continue
+      }
+      if (!entry.isFile() || !match) continue
+      files.push({ path: childRel, absolute: path.join(root, childRel), ecosystem: match.ecosystem.id, kind: match.kind })
+    }
+    // Reverse so that popping visits directories in sorted order.
+    for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i] as string)
+    options.onProgress?.(seen, files.length)
+  }
+  return { files, errors, seen }
+}
+
+async function describeLink(root: string, rootReal: string, rel: string, wouldRead: boolean): Promise<FileProblem | undefined> {
+  const absolute = path.join(root, rel)
+  let target = '(unreadable)'
+  try {
+    target = await readlink(absolute)
+  } catch {
+    // keep the placeholder: the message below still names the link
+  }
+  let resolved: string | undefined
+  try {
+    resolved = await realpath(absolute)
+  } catch {
+    resolved = undefined
+  }
+  const inside = resolved !== undefined && (resolved === rootReal || resolved.startsWith(rootReal + path.sep))
+  if (wouldRead) {
+    return { file: rel, message: `symbolic link to ${target} not followed; the file it points to was not read` }
+  }
+  if (!inside && resolved !== undefined) {
+    const stat = await lstat(resolved).catch(() => undefined)
+    if (stat?.isDirectory()) {
+      return { file: rel, message: `symbolic link to a directory outside the tree (${target}) not followed; its files were not read` }
+    }
+  }
+  return undefined
+}
