@@ -10,9 +10,9 @@ export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args
  * mapping from typed errors to the one exit-code table (src/errors.ts).
  */
 export abstract class BaseCommand<T extends typeof Command> extends Command {
-  static enableJsonFlag = true
+  static override enableJsonFlag = true
 
-  static baseFlags = {
+  static override baseFlags = {
     quiet: Flags.boolean({
       char: 'q',
       description: 'Print only results and errors; no progress.',

@@ -5,7 +5,6 @@ import { ProgressLine } from '../cli/progress.js'
 import { ExitCode, UsageError } from '../errors.js'
 import { loadScanAdvisories } from '../scan/advisories.js'
 import { scanPaths } from '../scan/local.js'
-import { createMatcher } from '../scan/match.js'
 import { formatScan, orderScanJson } from '../scan/format.js'
 import type { ScanResult } from '../scan/types.js'
 
@@ -67,7 +66,7 @@ Exit status: 0 nothing affected, 1 affected versions found, 2 bad input or a fil
     if (!flags.advisory && !flags.package && !flags.inventory) {
       throw new UsageError('nothing to look for', 'give --advisory REF, an ad hoc --package/--ecosystem/--affected, or --inventory')
     }
-    const advisories = await loadScanAdvisories({
+    const loaded = await loadScanAdvisories({
       refs: flags.advisory ?? [],
       adhoc: flags.package ? { package: flags.package, ecosystem: flags.ecosystem ?? '', affected: flags.affected ?? '' } : undefined,
       osvApiUrl: flags['osv-api-url'],
@@ -76,7 +75,7 @@ Exit status: 0 nothing affected, 1 affected versions found, 2 bad input or a fil
     })
     const progress = new ProgressLine(process.stderr, flags.quiet ? false : undefined)
     const result = await scanPaths(paths, {
-      matcher: advisories.length > 0 ? createMatcher(advisories) : undefined,
+      matcher: loaded.advisories.length > 0 || loaded.directories.length > 0 ? loaded.matcher : undefined,
       inventory: flags.inventory,
       maxFileBytes: flags['max-file-size'] * 1024 * 1024,
       onProgress: (p) => progress.update(`scanning ${p.repo}: ${p.filesRead} files read, ${p.findings} affected`),

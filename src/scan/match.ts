@@ -1,3 +1,4 @@
+import type { AdvisoryDirectory } from '../advisory/directory.js'
 import { isAffected, rangeAdmitsAffected } from '../advisory/match.js'
 import type { Advisory } from '../advisory/types.js'
 import { ecosystems } from '../ecosystems/index.js'
@@ -11,6 +12,11 @@ export interface Hit {
 
 export interface Matcher {
   advisories: readonly Advisory[]
+  /**
+   * Loads what the matcher needs for these packages before they are matched:
+   * a directory of tens of thousands of records is read only for names that occur.
+   */
+  prepare(packages: Iterable<{ ecosystem: EcosystemId; name: string }>): Promise<void>
   /** Cheap pre-filter: does any advisory name this package? */
   interested(ecosystem: EcosystemId, name: string): boolean
   resolved(ecosystem: EcosystemId, name: string, version: string): Hit[]
@@ -18,9 +24,12 @@ export interface Matcher {
 }
 
 /** Indexes advisories by ecosystem and normalised name, so that each package costs one map look-up. */
-export function createMatcher(advisories: readonly Advisory[]): Matcher {
+export function createMatcher(advisories: readonly Advisory[], directories: readonly AdvisoryDirectory[] = []): Matcher {
+  const all: Advisory[] = []
   const byName = new Map<string, Advisory[]>()
-  for (const advisory of advisories) {
+  const add = (advisory: Advisory) => {
+    if (all.some((a) => a.id === advisory.id)) return
+    all.push(advisory)
     for (const affected of advisory.affected) {
       if (!affected.ecosystemId) continue
       const key = keyOf(affected.ecosystemId, affected.name)
@@ -29,9 +38,20 @@ export function createMatcher(advisories: readonly Advisory[]): Matcher {
       byName.set(key, list)
     }
   }
+  advisories.forEach(add)
+  const looked = new Set<string>()
   const candidates = (ecosystem: EcosystemId, name: string) => byName.get(keyOf(ecosystem, name)) ?? []
   return {
-    advisories,
+    advisories: all,
+    async prepare(packages) {
+      if (directories.length === 0) return
+      for (const { ecosystem, name } of packages) {
+        const key = keyOf(ecosystem, name)
+        if (looked.has(key)) continue
+        looked.add(key)
+        for (const directory of directories) (await directory.forPackage(ecosystem, name)).forEach(add)
+      }
+    },
     interested: (ecosystem, name) => byName.has(keyOf(ecosystem, name)),
     resolved(ecosystem, name, version) {
       const hits: Hit[] = []

@@ -63,6 +63,7 @@ export async function scanSnapshot(snapshot: RepoSnapshot, options: ScanOptions 
       continue
     }
     for (const problem of extraction.errors) result.errors.push(toScanError(repoName, problem))
+    await options.matcher?.prepare([...extraction.packages, ...extraction.ranges])
     collect(result, repoName, extraction, options, hasLockfileAbove(locked, file.ecosystem, file.path))
 
     const followed = snapshot.readOther ? (extraction.includes ?? []) : []

@@ -75,6 +75,8 @@ export async function walkTree(root: string, options: WalkOptions = {}): Promise
     for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i] as string)
     options.onProgress?.(seen, files.length)
   }
+  // Full-path order, whatever order directories were visited in.
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   return { files, errors, seen }
 }
 
