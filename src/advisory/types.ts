@@ -20,6 +20,12 @@ export interface AffectedPackage {
   normalisedName: string
   versions: string[]
   ranges: OsvRange[]
+  /**
+   * Not OSV: ranges in the ecosystem's own syntax (`>=5.6.1 <5.6.2`, `^1.2`),
+   * from an ad-hoc advisory or a GHSA range with no OSV equivalent (`> 1.0`).
+   * A version is affected when it lies in one (prereleases included).
+   */
+  specifiers?: string[]
 }
 
 export interface Reference {
@@ -47,4 +53,8 @@ export interface AffectedDecision {
   affected: boolean
   /** Set when the record could not be fully evaluated (e.g. GIT ranges): never read as "not affected". */
   unsupported?: string
+  /** Set when the advisory is withdrawn (its date): not affected, and the caller should say why. */
+  withdrawn?: string
+  /** Why, in a few words, when it is not obvious (a floating tag, a withdrawn record). */
+  reason?: string
 }

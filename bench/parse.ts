@@ -1,0 +1,163 @@
+/**
+ * Parsing benchmark (issue 4): firebreak's extractor for each format beside
+ * (a) the plain JSON/YAML/TOML parse of the same bytes, the floor, and (b) the
+ * format's reference parser, on the largest corpus file of each format and on
+ * synthetic 50 MB package-lock.json and 20 MB yarn.lock / pnpm-lock.yaml built
+ * from real entries. Each measurement runs in its own process.
+ *
+ *   npm run bench:parse            # everything (a few minutes)
+ *   npm run bench:parse -- --quick # corpus files only
+ */
+import { execFileSync } from 'node:child_process'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import os from 'node:os'
+import path from 'node:path'
+
+import * as jsYaml from 'js-yaml'
+
+const lockfile = createRequire(import.meta.url)('@yarnpkg/lockfile') as typeof import('@yarnpkg/lockfile')
+const here = path.dirname(new URL(import.meta.url).pathname)
+const corpus = path.join(here, '..', 'test', 'fixtures', 'corpus')
+const quick = process.argv.includes('--quick')
+const work = mkdtempSync(path.join(os.tmpdir(), 'fb-bench-parse-'))
+
+interface Row { label: string; format: string; file: string }
+type Measure = { ms: number; peakMb: number; bytes: number; na?: boolean }
+
+const FORMAT_OF: Record<string, string> = {
+  'package-lock-v1': 'package-lock', 'package-lock-v2': 'package-lock', 'package-lock-v3': 'package-lock', 'npm-shrinkwrap': 'npm-shrinkwrap',
+  'yarn-lock-v1': 'yarn-v1', 'yarn-lock-berry': 'yarn-berry', 'pnpm-lock-v5': 'pnpm-lock', 'pnpm-lock-v6': 'pnpm-lock', 'pnpm-lock-v9': 'pnpm-lock',
+  'pnpm-shrinkwrap-yaml': 'pnpm-lock', 'bun-lock': 'bun-lock', 'poetry-lock': 'toml', 'uv-lock': 'toml', 'pdm-lock': 'toml', 'pylock-toml': 'toml',
+  'pyproject-toml': 'toml', 'pipfile-lock': 'pipfile-lock', 'requirements-txt': 'requirements', workflow: 'workflow',
+}
+
+function largestPerFormat(): Row[] {
+  const rows = readFileSync(path.join(corpus, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'))
+  const best = new Map<string, string[]>()
+  for (const r of rows) {
+    const folder = r[1] as string
+    if (!FORMAT_OF[folder]) continue
+    if (!best.has(folder) || Number(r[6]) > Number(best.get(folder)![6])) best.set(folder, r)
+  }
+  return [...best.entries()].map(([folder, r]) => {
+    const real = path.posix.basename(r[4] as string)
+    const dir = path.join(work, folder)
+    execFileSync('mkdir', ['-p', dir])
+    const target = path.join(dir, real)
+    copyFileSync(path.join(corpus, r[2] as string), target)
+    return { label: `${folder} (${r[3]})`, format: FORMAT_OF[folder] as string, file: target }
+  })
+}
+
+function syntheticPackageLock(targetBytes: number): Row {
+  const src = JSON.parse(readFileSync(path.join(corpus, 'npm/package-lock-v2/mongodb-js__compass__1586189360__package-lock.json'), 'utf8'))
+  const entries = Object.entries(src.packages as Record<string, unknown>).filter(([k]) => k.startsWith('node_modules/'))
+  const copies = Math.ceil(targetBytes / Buffer.byteLength(JSON.stringify(entries)))
+  const packages: Record<string, unknown> = { '': { name: 'synthetic', version: '1.0.0', dependencies: {} as Record<string, string> } }
+  for (let i = 0; i < copies; i++) {
+    const prefix = `node_modules/fb-copy-${i}`
+    ;(packages[''] as { dependencies: Record<string, string> }).dependencies[`fb-copy-${i}`] = '1.0.0'
+    packages[prefix] = { version: '1.0.0', resolved: `https://registry.npmjs.org/fb-copy-${i}/-/fb-copy-${i}-1.0.0.tgz` }
+    for (const [key, value] of entries) packages[`${prefix}/${key}`] = value
+  }
+  const file = path.join(work, 'synthetic-lock', 'package-lock.json')
+  execFileSync('mkdir', ['-p', path.dirname(file)])
+  writeFileSync(file, JSON.stringify({ name: 'synthetic', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2) + '\n')
+  return { label: 'synthetic package-lock.json (v3)', format: 'package-lock', file }
+}
+
+function renamer(i: number) {
+  return (name: string) => `${name}-c${i}`
+}
+
+function syntheticYarnLock(targetBytes: number): Row {
+  const text = readFileSync(path.join(corpus, 'npm/yarn-lock-v1/snyk__nodejs-lockfile-parser__test__fixtures__oom__yarn.lock'), 'utf8')
+  const parsed = lockfile.parse(text).object as Record<string, { dependencies?: Record<string, string> }>
+  const out: Record<string, unknown> = {}
+  const copies = Math.ceil(targetBytes / Buffer.byteLength(text))
+  for (let i = 0; i < copies; i++) {
+    const rename = renamer(i)
+    for (const [pattern, entry] of Object.entries(parsed)) {
+      const at = pattern.lastIndexOf('@')
+      const deps = entry.dependencies ? Object.fromEntries(Object.entries(entry.dependencies).map(([n, r]) => [rename(n), r])) : undefined
+      out[`${rename(pattern.slice(0, at))}${pattern.slice(at)}`] = { ...entry, ...(deps ? { dependencies: deps } : {}) }
+    }
+  }
+  const file = path.join(work, 'synthetic-yarn', 'yarn.lock')
+  execFileSync('mkdir', ['-p', path.dirname(file)])
+  writeFileSync(file, lockfile.stringify(out))
+  return { label: 'synthetic yarn.lock (v1)', format: 'yarn-v1', file }
+}
+
+function syntheticPnpmLock(targetBytes: number): Row {
+  const source = path.join(corpus, 'npm/pnpm-lock-v9/snyk__nodejs-lockfile-parser__test__jest__dep-graph-builders__fixtures__pnpm-lock-v9__deeply-scoped__pnpm-lock.yaml')
+  const text = readFileSync(source, 'utf8')
+  const doc = jsYaml.load(text) as { packages?: Record<string, unknown>; snapshots?: Record<string, { dependencies?: Record<string, string> }>; importers?: Record<string, unknown> }
+  const copies = Math.ceil(targetBytes / Buffer.byteLength(text))
+  const packages: Record<string, unknown> = {}
+  const snapshots: Record<string, unknown> = {}
+  const renameKey = (key: string, rename: (n: string) => string) => {
+    const at = key.indexOf('@', 1)
+    return `${rename(key.slice(0, at))}${key.slice(at)}`
+  }
+  for (let i = 0; i < copies; i++) {
+    const rename = renamer(i)
+    for (const [k, v] of Object.entries(doc.packages ?? {})) packages[renameKey(k, rename)] = v
+    for (const [k, v] of Object.entries(doc.snapshots ?? {})) {
+      const deps = v?.dependencies ? Object.fromEntries(Object.entries(v.dependencies).map(([n, r]) => [rename(n), r])) : undefined
+      snapshots[renameKey(k, rename)] = { ...v, ...(deps ? { dependencies: deps } : {}) }
+    }
+  }
+  const file = path.join(work, 'synthetic-pnpm', 'pnpm-lock.yaml')
+  execFileSync('mkdir', ['-p', path.dirname(file)])
+  writeFileSync(file, jsYaml.dump({ lockfileVersion: '9.0', importers: doc.importers ?? {}, packages, snapshots }, { lineWidth: -1 }))
+  return { label: 'synthetic pnpm-lock.yaml (v9)', format: 'pnpm-lock', file }
+}
+
+function measure(impl: string, row: Row): Measure {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--expose-gc', '--max-old-space-size=8192', path.join(here, 'parse-one.ts'), impl, row.format, row.file, quick ? '3' : '5'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  })
+  return JSON.parse(out.trim().split('\n').at(-1) as string)
+}
+
+const fmt = (m: Measure) => (m.na ? 'n/a' : `${m.ms.toFixed(1)} ms / ${m.peakMb.toFixed(0)} MB`)
+const ratio = (a: Measure, b: Measure) => (a.na || b.na ? 'n/a' : `${(a.ms / b.ms).toFixed(2)}x`)
+
+const rows = largestPerFormat()
+if (!quick) rows.push(syntheticPackageLock(50 * 1024 * 1024), syntheticYarnLock(20 * 1024 * 1024), syntheticPnpmLock(20 * 1024 * 1024))
+
+const lines = [
+  '| file | size | firebreak (time / peak mem) | floor: plain parse | reference parser | vs floor | vs reference | peak mem / size |',
+  '|---|---|---|---|---|---|---|---|',
+]
+for (const row of rows) {
+  const fb = measure('firebreak', row)
+  const floor = measure('floor', row)
+  const reference = measure('reference', row)
+  const size = fb.bytes / 1024 / 1024
+  const line = `| ${row.label} | ${size.toFixed(1)} MB | ${fmt(fb)} | ${fmt(floor)} | ${fmt(reference)} | ${ratio(fb, floor)} | ${ratio(fb, reference)} | ${(fb.peakMb / size).toFixed(1)}x |`
+  lines.push(line)
+  console.log(line)
+}
+rmSync(work, { recursive: true, force: true })
+
+const header = `## Parsing (${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores ${os.cpus()[0]?.model ?? ''}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version})`
+const results = path.join(here, 'RESULTS.md')
+let existing = ''
+try {
+  existing = readFileSync(results, 'utf8')
+} catch {
+  existing = '# Benchmark results\n'
+}
+const section = `${header}\n\nCommand: \`npm run bench:parse\`. Median of ${quick ? 3 : 5} runs per cell, each parser in a fresh process; peak memory is RSS above a process already holding the text.\n\n${lines.join('\n')}\n`
+const start = existing.indexOf('## Parsing')
+if (start === -1) existing = `${existing.trimEnd()}\n\n${section}`
+else {
+  const next = existing.indexOf('\n## ', start + 1)
+  existing = existing.slice(0, start) + section + (next === -1 ? '' : existing.slice(next + 1))
+}
+writeFileSync(results, existing)
+console.log(`\nwritten to ${results}`)

@@ -1,0 +1,60 @@
+/**
+ * pdm.lock (lock_version 3.x and 4.x). Registry entries count; git, hg, svn,
+ * bzr, path, url and editable entries do not. Entries that differ only in
+ * `extras` are the same package and are listed once. pdm.lock does not record
+ * the root's requirements, so entries nothing depends on are the direct ones.
+ */
+import type { Extraction, SourceFile } from '../types.js'
+import { Collector, isTable, own, ownArray, ownString, ownTable, parseTomlTable, rejectBinary, TomlLines } from './common.js'
+import { LockGraph, type LockNode } from './lock-graph.js'
+
+const NOT_REGISTRY = ['git', 'hg', 'svn', 'bzr', 'path', 'url']
+
+export function extractPdmLock(file: SourceFile): Extraction {
+  const out = new Collector(file.path)
+  if (rejectBinary(file.content, out, 'a pdm.lock')) return out.result('pdm.lock')
+  const doc = parseTomlTable(file.content, out, 'a pdm.lock')
+  if (!doc) return out.result('pdm.lock')
+  const lockVersion = ownString(ownTable(doc, 'metadata'), 'lock_version')
+  const kind = lockVersion ? `pdm.lock@${lockVersion}` : 'pdm.lock'
+  const raw = own(doc, 'package')
+  if (raw !== undefined && !Array.isArray(raw)) {
+    out.error('expected [[package]] entries (an array of tables)')
+    return out.result(kind)
+  }
+  if (raw === undefined && !isTable(own(doc, 'metadata'))) out.error('expected a pdm.lock: found neither [metadata] nor [[package]]')
+  const entries = ownArray(doc, 'package') ?? []
+
+  const headers = new TomlLines(file.content).arrayHeaders('package')
+  const lineOf = (i: number): number | undefined => (headers.length === entries.length ? headers[i] : undefined)
+  const nodes: LockNode[] = entries.map((e) => ({ name: ownString(e, 'name') ?? '', version: ownString(e, 'version') }))
+  const graph = new LockGraph(nodes)
+  entries.forEach((entry, i) => {
+    for (const dep of ownArray(entry, 'dependencies') ?? []) {
+      // Dependencies are PEP 508 strings; only the name links entries.
+      const name = typeof dep === 'string' ? /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(dep)?.[1] : undefined
+      if (name) graph.addEdge(i, { name })
+    }
+  })
+  const roots = graph.unreferenced()
+  const rootSet = new Set(roots)
+  const paths = graph.paths(roots)
+
+  entries.forEach((entry, i) => {
+    const node = nodes[i] as LockNode
+    if (!isTable(entry) || !node.name) {
+      out.error('expected a [[package]] entry with a name', lineOf(i))
+      return
+    }
+    if (node.version === undefined) return
+    if (NOT_REGISTRY.some((k) => own(entry, k) !== undefined) || own(entry, 'editable') === true) return
+    out.addPackage({ name: node.name, version: node.version, line: lineOf(i), direct: rootSet.has(i), dev: isDev(entry), paths: paths.get(i) })
+  })
+  return out.result(kind)
+}
+
+/** 4.x lists `groups`, 3.x `sections`: dev when `default` is not among them. */
+function isDev(entry: unknown): boolean {
+  const groups = ownArray(entry, 'groups') ?? ownArray(entry, 'sections')
+  return groups !== undefined && groups.length > 0 && !groups.includes('default')
+}

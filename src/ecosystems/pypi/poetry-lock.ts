@@ -1,0 +1,66 @@
+/**
+ * poetry.lock (lock-version 1.x and 2.x). Every `[[package]]` resolved from a
+ * registry counts, including private sources (legacy, supplemental, explicit,
+ * primary); git, directory, file and url sources do not. poetry.lock does not
+ * record the root project's own requirements, so entries that no other entry
+ * depends on are taken as the direct ones and paths start from them.
+ */
+import type { Extraction, SourceFile } from '../types.js'
+import { Collector, isTable, own, ownArray, ownString, ownTable, parseTomlTable, rejectBinary, TomlLines } from './common.js'
+import { LockGraph, type LockNode } from './lock-graph.js'
+
+const NOT_REGISTRY = new Set(['git', 'directory', 'file', 'url'])
+
+export function extractPoetryLock(file: SourceFile): Extraction {
+  const out = new Collector(file.path)
+  if (rejectBinary(file.content, out, 'a poetry.lock')) return out.result('poetry.lock')
+  const doc = parseTomlTable(file.content, out, 'a poetry.lock')
+  if (!doc) return out.result('poetry.lock')
+  const lockVersion = ownString(ownTable(doc, 'metadata'), 'lock-version')
+  const kind = lockVersion ? `poetry.lock@${lockVersion}` : 'poetry.lock'
+  const entries = ownArray(doc, 'package')
+  if (entries === undefined) {
+    if (own(doc, 'package') !== undefined) out.error('expected [[package]] entries (an array of tables)')
+    else if (!isTable(own(doc, 'metadata'))) out.error('expected a poetry.lock: found neither [[package]] nor [metadata]')
+    return out.result(kind)
+  }
+
+  const headers = new TomlLines(file.content).arrayHeaders('package')
+  const lineOf = (i: number): number | undefined => (headers.length === entries.length ? headers[i] : undefined)
+  const nodes: LockNode[] = entries.map((e) => ({ name: ownString(e, 'name') ?? '', version: ownString(e, 'version') }))
+  const graph = new LockGraph(nodes)
+  entries.forEach((entry, i) => {
+    // Dependencies name no version (a list of constraints is split by markers): link every entry of that name.
+    for (const dep of Object.keys(ownTable(entry, 'dependencies') ?? {})) graph.addEdge(i, { name: dep })
+  })
+  const roots = graph.unreferenced()
+  const paths = graph.paths(roots)
+  const rootSet = new Set(roots)
+
+  entries.forEach((entry, i) => {
+    const node = nodes[i] as LockNode
+    if (!isTable(entry) || !node.name) {
+      out.error('expected a [[package]] entry with a name', lineOf(i))
+      return
+    }
+    if (node.version === undefined) return
+    const sourceType = ownString(ownTable(entry, 'source'), 'type')
+    if (sourceType !== undefined && NOT_REGISTRY.has(sourceType)) return
+    out.addPackage({
+      name: node.name,
+      version: node.version,
+      line: lineOf(i),
+      direct: rootSet.has(i),
+      dev: isDev(entry),
+      paths: paths.get(i),
+    })
+  })
+  return out.result(kind)
+}
+
+/** 1.x writes `category = "dev"`; 2.1 writes `groups`, dev when `main` is not among them. */
+function isDev(entry: unknown): boolean {
+  const groups = ownArray(entry, 'groups')
+  if (groups) return !groups.includes('main')
+  return ownString(entry, 'category') === 'dev'
+}

@@ -1,0 +1,56 @@
+/**
+ * pylock.toml and pylock.<name>.toml (PEP 751). Every `[[packages]]` entry
+ * with a version counts unless it comes from a VCS, a local directory or an
+ * archive URL. The format records no root, so entries no other entry lists
+ * in `dependencies` are taken as direct.
+ */
+import type { Extraction, SourceFile } from '../types.js'
+import { Collector, isTable, own, ownArray, ownString, parseTomlTable, rejectBinary, TomlLines } from './common.js'
+import { LockGraph, type LockNode } from './lock-graph.js'
+
+const NOT_REGISTRY = ['vcs', 'directory', 'archive']
+
+export function extractPylock(file: SourceFile): Extraction {
+  const out = new Collector(file.path)
+  if (rejectBinary(file.content, out, 'a pylock.toml')) return out.result('pylock.toml')
+  const doc = parseTomlTable(file.content, out, 'a pylock.toml')
+  if (!doc) return out.result('pylock.toml')
+  const lockVersion = ownString(doc, 'lock-version')
+  const kind = lockVersion ? `pylock.toml@${lockVersion}` : 'pylock.toml'
+  const raw = own(doc, 'packages')
+  if (raw !== undefined && !Array.isArray(raw)) {
+    out.error('expected [[packages]] entries (an array of tables)')
+    return out.result(kind)
+  }
+  if (lockVersion === undefined && raw === undefined) out.error("expected a pylock.toml: found neither 'lock-version' nor [[packages]]")
+  const entries = ownArray(doc, 'packages') ?? []
+
+  const headers = new TomlLines(file.content).arrayHeaders('packages')
+  const lineOf = (i: number): number | undefined => (headers.length === entries.length ? headers[i] : undefined)
+  const nodes: LockNode[] = entries.map((e) => ({ name: ownString(e, 'name') ?? '', version: ownString(e, 'version') }))
+  const graph = new LockGraph(nodes)
+  let hasTree = false
+  entries.forEach((entry, i) => {
+    for (const dep of ownArray(entry, 'dependencies') ?? []) {
+      const name = ownString(dep, 'name')
+      if (!name) continue
+      hasTree = true
+      graph.addEdge(i, { name, version: ownString(dep, 'version') })
+    }
+  })
+  const roots = hasTree ? graph.unreferenced() : []
+  const rootSet = new Set(roots)
+  const paths = graph.paths(roots)
+
+  entries.forEach((entry, i) => {
+    const node = nodes[i] as LockNode
+    if (!isTable(entry) || !node.name) {
+      out.error('expected a [[packages]] entry with a name', lineOf(i))
+      return
+    }
+    if (node.version === undefined) return
+    if (NOT_REGISTRY.some((k) => own(entry, k) !== undefined)) return
+    out.addPackage({ name: node.name, version: node.version, line: lineOf(i), direct: rootSet.has(i), dev: false, paths: paths.get(i) })
+  })
+  return out.result(kind)
+}

@@ -1,0 +1,98 @@
+/**
+ * uv.lock (version 1, with or without `revision`; also PEP 723 script locks).
+ * Entries from a registry count; editable and virtual entries are the
+ * project's own workspace members and are the roots of the tree; git, path,
+ * directory and url sources are skipped. A package is dev when the roots
+ * reach it only through their `dev-dependencies` (dependency groups).
+ */
+import type { Extraction, SourceFile } from '../types.js'
+import { Collector, isTable, own, ownArray, ownString, ownTable, parseTomlTable, rejectBinary, TomlLines } from './common.js'
+import { LockGraph, type DependencyRef, type LockNode } from './lock-graph.js'
+
+const NOT_REGISTRY = ['git', 'path', 'directory', 'url', 'editable', 'virtual']
+
+export function extractUvLock(file: SourceFile): Extraction {
+  const out = new Collector(file.path)
+  if (rejectBinary(file.content, out, 'a uv.lock')) return out.result('uv.lock')
+  const doc = parseTomlTable(file.content, out, 'a uv.lock')
+  if (!doc) return out.result('uv.lock')
+  const version = own(doc, 'version')
+  const revision = own(doc, 'revision')
+  const kind = typeof version === 'number' ? `uv.lock@${version}${typeof revision === 'number' ? `.${revision}` : ''}` : 'uv.lock'
+  const raw = own(doc, 'package')
+  if (raw !== undefined && !Array.isArray(raw)) {
+    out.error('expected [[package]] entries (an array of tables)')
+    return out.result(kind)
+  }
+  if (raw === undefined && typeof version !== 'number') out.error("expected a uv.lock: found neither 'version' nor [[package]]")
+  const entries = ownArray(doc, 'package') ?? []
+
+  const headers = new TomlLines(file.content).arrayHeaders('package')
+  const lineOf = (i: number): number | undefined => (headers.length === entries.length ? headers[i] : undefined)
+  const nodes: LockNode[] = entries.map((e) => ({ name: ownString(e, 'name') ?? '', version: ownString(e, 'version') }))
+  const graph = new LockGraph(nodes)
+  const prodEdges = new Map<string, string[]>()
+  const memberNames = new Set((ownArray(ownTable(doc, 'manifest'), 'members') ?? []).filter((m) => typeof m === 'string'))
+  const roots: number[] = []
+  const direct = new Set<number>()
+
+  entries.forEach((entry, i) => {
+    const source = ownTable(entry, 'source')
+    const isMember = own(source, 'editable') !== undefined || own(source, 'virtual') !== undefined || memberNames.has(nodes[i]?.name ?? '')
+    if (isMember) roots.push(i)
+    const link = (refs: unknown[] | undefined, prod: boolean): void => {
+      for (const ref of refs ?? []) {
+        const dep = toRef(ref)
+        if (!dep) continue
+        const targets = graph.addEdge(i, dep)
+        if (isMember) targets.forEach((t) => direct.add(t))
+        if (prod) {
+          const list = prodEdges.get(String(i)) ?? []
+          for (const t of targets) if (t !== i && !list.includes(String(t))) list.push(String(t))
+          prodEdges.set(String(i), list)
+        }
+      }
+    }
+    link(ownArray(entry, 'dependencies'), true)
+    for (const refs of Object.values(ownTable(entry, 'optional-dependencies') ?? {})) link(Array.isArray(refs) ? refs : [], true)
+    for (const refs of Object.values(ownTable(entry, 'dev-dependencies') ?? {})) link(Array.isArray(refs) ? refs : [], false)
+  })
+
+  // A script lock has no member entry: its `[manifest] requirements` are the top level.
+  if (roots.length === 0) {
+    for (const req of ownArray(ownTable(doc, 'manifest'), 'requirements') ?? []) {
+      const dep = toRef(req)
+      if (dep) graph.resolve(dep).forEach((t) => direct.add(t))
+    }
+    roots.push(...(direct.size > 0 ? direct : graph.unreferenced()))
+  }
+  const paths = graph.paths(roots)
+  const prod = graph.reachable(roots, prodEdges)
+  const all = graph.reachable(roots, graph.edges)
+
+  entries.forEach((entry, i) => {
+    const node = nodes[i] as LockNode
+    if (!isTable(entry) || !node.name) {
+      out.error('expected a [[package]] entry with a name', lineOf(i))
+      return
+    }
+    if (node.version === undefined) return
+    const source = ownTable(entry, 'source')
+    if (NOT_REGISTRY.some((k) => own(source, k) !== undefined)) return
+    out.addPackage({
+      name: node.name,
+      version: node.version,
+      line: lineOf(i),
+      direct: direct.has(i),
+      dev: all.has(i) && !prod.has(i),
+      paths: paths.get(i),
+    })
+  })
+  return out.result(kind)
+}
+
+function toRef(value: unknown): DependencyRef | undefined {
+  const name = ownString(value, 'name')
+  if (!name) return undefined
+  return { name, version: ownString(value, 'version') }
+}

@@ -1,0 +1,26 @@
+import type { z } from 'zod'
+
+import type { StepDefinition } from './types.js'
+
+export type { ActionOptions, ActionResult, Logger, RunInfo, RunOutcome, Skip, StepContext, StepDefinition, StepJournal, StepResult } from './types.js'
+export { defineStep, isSkip, skip } from './types.js'
+
+/**
+ * The playbook's vocabulary: `uses:` name -> step. Built-in steps are added
+ * here, one import each; nothing is registered that does not really work.
+ */
+export const steps: Map<string, StepDefinition> = new Map<string, StepDefinition>([])
+
+/** Add a step (tests, plugins). Replaces a step of the same name. */
+export function registerStep<S extends z.ZodType>(definition: StepDefinition<S>): void {
+  steps.set(definition.name, definition as unknown as StepDefinition)
+}
+
+/** Remove a step added by registerStep (tests). */
+export function unregisterStep(name: string): void {
+  steps.delete(name)
+}
+
+export function getStep(name: string): StepDefinition | undefined {
+  return steps.get(name)
+}
