@@ -22,19 +22,23 @@ export const InputSchema = z
   })
   .describe('One input of the playbook, given as `--input name=value`.')
 
+/** A whole value given as one expression (`${{ inputs.repos }}`), evaluated when the run starts. */
+const expression = z.string().regex(/^\s*\$\{\{[\s\S]*\}\}\s*$/, 'expected a list, or one ${{ }} expression giving a list')
+const listOrExpression = z.union([z.array(z.string()), expression])
+
 export const RepoSelectionSchema = z
   .strictObject({
     org: z.string().optional().describe('GitHub organisation whose repositories are read.'),
     user: z.string().optional().describe('GitHub user whose repositories are read (instead of an organisation).'),
-    include: z.array(z.string()).optional().describe('Globs on `owner/name`; only matching repositories are read.'),
-    exclude: z.array(z.string()).optional().describe('Globs on `owner/name`; matching repositories are skipped.'),
-    topics: z.array(z.string()).optional().describe('Only repositories that have all of these topics.'),
+    include: listOrExpression.optional().describe('Globs on `owner/name`; only matching repositories are read.'),
+    exclude: listOrExpression.optional().describe('Globs on `owner/name`; matching repositories are skipped.'),
+    topics: listOrExpression.optional().describe('Only repositories that have all of these topics.'),
     language: z.string().optional().describe('Only repositories whose primary language is this one.'),
     visibility: z.enum(['all', 'public', 'private', 'internal']).optional().describe('Only repositories of this visibility (default all).'),
     archived: z.boolean().optional().describe('Include archived repositories (default false).'),
     forks: z.boolean().optional().describe('Include forks (default false).'),
     'pushed-since': z.string().optional().describe('Only repositories pushed to since this date (ISO 8601, e.g. 2025-01-01) or for this long (e.g. 90d).'),
-    dirs: z.array(z.string()).optional().describe('Local directories, each read as one repository (no GitHub access).'),
+    dirs: listOrExpression.optional().describe('Local directories, each read as one repository (no GitHub access).'),
     from: z.string().optional().describe('A file listing repository URLs or owner/name, one per line.'),
     ref: z.string().optional().describe('Branch, tag or commit to read (default: each repository\'s default branch).'),
   })

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 
+import { scanStep } from './scan.js'
 import type { StepDefinition } from './types.js'
 
 export type { ActionOptions, ActionResult, Logger, RunInfo, RunOutcome, Skip, StepContext, StepDefinition, StepJournal, StepResult } from './types.js'
@@ -9,7 +10,7 @@ export { defineStep, isSkip, skip } from './types.js'
  * The playbook's vocabulary: `uses:` name -> step. Built-in steps are added
  * here, one import each; nothing is registered that does not really work.
  */
-export const steps: Map<string, StepDefinition> = new Map<string, StepDefinition>([])
+export const steps: Map<string, StepDefinition> = new Map<string, StepDefinition>([[scanStep.name, scanStep as unknown as StepDefinition]])
 
 /** Add a step (tests, plugins). Replaces a step of the same name. */
 export function registerStep<S extends z.ZodType>(definition: StepDefinition<S>): void {

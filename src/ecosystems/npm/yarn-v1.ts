@@ -1,0 +1,189 @@
+/**
+ * yarn.lock v1 (classic). A line parser for the one layout yarn writes
+ * (entry headers at column 0, fields at 2 spaces, dependency lists at 4):
+ * @yarnpkg/lockfile's tokenizer re-slices the whole input per token and is
+ * quadratic on big files. Anything outside that layout is an error with its
+ * line, never a silent skip.
+ */
+import type { Extraction } from '../types.js'
+import { classifyResolved, Collector, describe, isNonRegistrySpec, isSemver, nulLine, ROOT_NAME, type PathGraph } from './common.js'
+
+interface YarnEntry {
+  patterns: string[]
+  line: number
+  fields: Map<string, string>
+  deps: [string, string][]
+}
+
+/** `"a@^1", a@^2` → ['a@^1', 'a@^2']; quoted parts may hold commas. */
+function splitPatterns(header: string): string[] | undefined {
+  const out: string[] = []
+  let i = 0
+  while (i < header.length) {
+    while (header[i] === ' ') i++
+    if (header[i] === '"') {
+      const end = closingQuote(header, i)
+      if (end === -1) return undefined
+      out.push(JSON.parse(header.slice(i, end + 1)) as string)
+      i = end + 1
+    } else {
+      let end = header.indexOf(',', i)
+      if (end === -1) end = header.length
+      out.push(header.slice(i, end).trim())
+      i = end
+    }
+    while (header[i] === ' ') i++
+    if (i < header.length && header[i] !== ',') return undefined
+    i++
+  }
+  return out
+}
+
+function closingQuote(text: string, start: number): number {
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === '\\') i++
+    else if (text[i] === '"') return i
+  }
+  return -1
+}
+
+/** `key value`, `"key" "value"`, or `key:` (a nested section). */
+function splitField(text: string): [string, string | undefined] | undefined {
+  let key: string
+  let rest: string
+  if (text.startsWith('"')) {
+    const end = closingQuote(text, 0)
+    if (end === -1) return undefined
+    key = JSON.parse(text.slice(0, end + 1)) as string
+    rest = text.slice(end + 1)
+  } else {
+    const space = text.indexOf(' ')
+    const colon = text.endsWith(':') && (space === -1 || space === text.length - 1) ? text.length - 1 : -1
+    if (colon !== -1) return [text.slice(0, colon), undefined]
+    if (space === -1) return undefined
+    key = text.slice(0, space)
+    rest = text.slice(space)
+  }
+  rest = rest.trim()
+  if (rest === ':') return [key, undefined]
+  if (rest.startsWith('"')) {
+    const end = closingQuote(rest, 0)
+    if (end === -1) return undefined
+    return [key, JSON.parse(rest.slice(0, end + 1)) as string]
+  }
+  return [key, rest]
+}
+
+/** `name@spec`: the name ends at the first `@` after a possible scope. */
+export function splitPattern(pattern: string): { name: string; spec: string } {
+  const at = pattern.indexOf('@', 1)
+  return at === -1 ? { name: pattern, spec: '' } : { name: pattern.slice(0, at), spec: pattern.slice(at + 1) }
+}
+
+/** The registry name a pattern asks for: its own, or an `npm:` alias target. Undefined when not a registry pattern. */
+function registryName(pattern: string): string | undefined {
+  const { name, spec } = splitPattern(pattern)
+  if (spec.startsWith('npm:')) {
+    const target = spec.slice(4)
+    const at = target.indexOf('@', 1)
+    return at === -1 ? target : target.slice(0, at)
+  }
+  return isNonRegistrySpec(spec) ? undefined : name
+}
+
+export function parseYarnV1(content: string, out: Collector): YarnEntry[] {
+  const entries: YarnEntry[] = []
+  const lines = content.split('\n')
+  let current: YarnEntry | undefined
+  let section: string | undefined
+  for (let n = 0; n < lines.length; n++) {
+    let line = lines[n] as string
+    if (line.endsWith('\r')) line = line.slice(0, -1)
+    const text = line.trimStart()
+    if (text === '' || text.startsWith('#')) continue
+    const indent = line.length - text.length
+    if (/^[<=>]{7}/.test(text)) {
+      out.error('unresolved merge conflict in yarn.lock', n + 1)
+      return entries
+    }
+    if (line.includes('\t')) {
+      out.error('expected spaces for indentation, found a tab', n + 1)
+      return entries
+    }
+    if (indent === 0) {
+      const patterns = text.endsWith(':') ? splitPatterns(text.slice(0, -1)) : undefined
+      if (!patterns || patterns.length === 0) {
+        out.error(`expected an entry header like \`name@range:\`, found ${JSON.stringify(text.slice(0, 60))}`, n + 1)
+        return entries
+      }
+      current = { patterns, line: n + 1, fields: new Map(), deps: [] }
+      entries.push(current)
+      section = undefined
+      continue
+    }
+    const field = splitField(text)
+    if (!current || !field || (indent !== 2 && indent !== 4)) {
+      out.error(`expected \`key value\` under an entry, found ${JSON.stringify(text.slice(0, 60))}`, n + 1)
+      return entries
+    }
+    if (indent === 2) {
+      section = field[1] === undefined ? field[0] : undefined
+      if (field[1] !== undefined) current.fields.set(field[0], field[1])
+    } else if (section === 'dependencies' || section === 'optionalDependencies') {
+      if (field[1] !== undefined) current.deps.push([field[0], field[1]])
+    }
+  }
+  return entries
+}
+
+export function extractYarnV1(file: string, content: string): Extraction {
+  const out = new Collector(file)
+  try {
+    const nul = nulLine(content)
+    if (nul !== undefined) {
+      out.error('file contains a NUL byte: not a text yarn.lock', nul)
+      return out.result('yarn.lock@1')
+    }
+    const entries = parseYarnV1(content, out)
+    if (out.errors.length > 0) return out.result('yarn.lock@1')
+
+    const byPattern = new Map<string, number>()
+    entries.forEach((e, i) => e.patterns.forEach((p) => byPattern.set(p, i)))
+    const edges = entries.map((e) => e.deps.map(([name, range]) => byPattern.get(`${name}@${range}`)).filter((t): t is number => t !== undefined))
+    // yarn.lock does not record the root's dependencies: entries nothing depends on are the roots.
+    const required = new Set<number>()
+    edges.forEach((targets, i) => targets.forEach((t) => t !== i && required.add(t)))
+
+    const reported: string[] = []
+    entries.forEach((entry, i) => {
+      const resolved = entry.fields.get('resolved')
+      let version = entry.fields.get('version')
+      const source = classifyResolved(resolved)
+      if (source.kind === 'git') return
+      let name = entry.patterns.map(registryName).find((x) => x !== undefined)
+      if (name === undefined) {
+        // Only URL / git / file patterns: counts only as a registry-layout tarball.
+        if (source.kind !== 'tarball') return
+        name = source.name
+        version = version !== undefined && isSemver(version) ? version : source.version
+      } else if (source.kind === 'file') return
+      if (version === undefined || !isSemver(version)) return
+      reported[i] = name
+      out.add(name, version, { line: entry.line, direct: !required.has(i), node: i })
+    })
+
+    const label = (i: number): string => {
+      const e = entries[i]
+      if (reported[i] !== undefined) return reported[i]
+      return e ? (e.patterns.map(registryName).find((x) => x !== undefined) ?? splitPattern(e.patterns[0] as string).name) : ROOT_NAME
+    }
+    const graph = (): PathGraph => {
+      const roots = entries.map((_, i) => i).filter((i) => !required.has(i))
+      return { root: -1, edges: (i) => (i === -1 ? roots : (edges[i] ?? [])), label: (i) => (i === -1 ? ROOT_NAME : label(i)) }
+    }
+    return out.result('yarn.lock@1', { graph })
+  } catch (error) {
+    out.error(`could not read yarn.lock: ${describe(error)}`)
+    return out.result('yarn.lock@1')
+  }
+}

@@ -1,0 +1,119 @@
+import { writeFile } from 'node:fs/promises'
+import path from 'node:path'
+
+import { z } from 'zod'
+
+import type { Advisory } from '../advisory/types.js'
+import { UsageError } from '../errors.js'
+import { loadScanAdvisories } from '../scan/advisories.js'
+import { orderScanJson } from '../scan/format.js'
+import { addRepoScan, emptyResult, scanSnapshot, type RepoScan } from '../scan/scan.js'
+import { localSnapshot } from '../sources/local/snapshot.js'
+import { defineStep } from './types.js'
+
+const refs = z.union([z.string(), z.array(z.string())])
+
+const With = z
+  .strictObject({
+    advisory: refs.optional().describe('Advisories to match: OSV files, directories of OSV records, OSV or GHSA ids (one, or a list).'),
+    package: z.string().optional().describe('Ad hoc advisory: the package name.'),
+    ecosystem: z.string().optional().describe('Ad hoc advisory: npm, PyPI or "GitHub Actions".'),
+    affected: z.string().optional().describe('Ad hoc advisory: affected versions, in the ecosystem\'s own syntax or as a comma list.'),
+    inventory: z.boolean().optional().describe('Also record every resolved package of every file.'),
+    'osv-api-url': z.string().optional().describe('OSV API for advisory ids (default https://api.osv.dev).'),
+    'api-url': z.string().optional().describe('GitHub REST API for GHSA ids (default https://api.github.com).'),
+  })
+  .refine((w) => w.advisory !== undefined || w.package !== undefined, { message: 'give `advisory` or an ad hoc `package`, `ecosystem` and `affected`' })
+  .refine((w) => w.package === undefined || (w.ecosystem !== undefined && w.affected !== undefined), {
+    message: 'an ad hoc advisory needs `package`, `ecosystem` and `affected`',
+  })
+
+/** What the journal keeps of one repository's scan; reports are built from it. */
+export type RepoScanRecord = RepoScan
+
+/**
+ * The `advisory` expression context: what later steps and templates may say
+ * about the incident (`${{ advisory.id }}`, `${{ advisory.package }}`).
+ */
+export function advisoryContext(advisories: readonly Advisory[]): Record<string, unknown> | undefined {
+  const first = advisories[0]
+  if (!first) return undefined
+  const pkg = first.affected[0]
+  return {
+    id: first.id,
+    ids: advisories.map((a) => a.id),
+    aliases: first.aliases,
+    summary: first.summary ?? '',
+    package: pkg?.name ?? '',
+    ecosystem: pkg?.ecosystemId ?? pkg?.ecosystem ?? '',
+    versions: [...new Set(first.affected.flatMap((a) => a.versions))],
+    references: first.references.map((r) => r.url),
+    url: first.references.find((r) => r.type === 'ADVISORY')?.url ?? first.references[0]?.url ?? '',
+  }
+}
+
+/** A list from the playbook, or from an expression that gave a comma-separated string. */
+function toList(value: string | string[] | undefined): string[] {
+  if (value === undefined) return []
+  const list = Array.isArray(value) ? value : value.split(',')
+  return list.map((v) => v.trim()).filter((v) => v !== '')
+}
+
+export const scanStep = defineStep({
+  name: 'scan',
+  description: 'Find every repository that resolves an affected version, in any manifest, lockfile or workflow.',
+  with: With,
+  outputs: {
+    'affected-repos': 'Number of repositories with at least one affected version.',
+    findings: 'Number of affected entries (file, package, version) found.',
+    repos: 'Number of repositories scanned.',
+    errors: 'Number of files or repositories that could not be read; these are never counted as clean.',
+    result: 'Path of scan.json in the run directory (the `firebreak scan --json` shape).',
+  },
+  writes: false,
+  async run(ctx, input) {
+    const selection = ctx.repos
+    const dirs = toList(selection?.dirs)
+    if (dirs.length === 0) {
+      throw new UsageError(
+        'the scan step needs repositories: `repos.dirs` in the playbook',
+        selection?.org || selection?.user ? 'scanning a GitHub organisation from a playbook is not available in this version; list local checkouts in `repos.dirs`' : undefined,
+      )
+    }
+    const advisoryRefs = input.advisory === undefined ? [] : Array.isArray(input.advisory) ? input.advisory : [input.advisory]
+    const loaded = await loadScanAdvisories({
+      refs: advisoryRefs.filter((r) => r.trim() !== ''),
+      adhoc: input.package ? { package: input.package, ecosystem: input.ecosystem ?? '', affected: input.affected ?? '' } : undefined,
+      osvApiUrl: input['osv-api-url'],
+      apiUrl: input['api-url'],
+    })
+    const result = emptyResult()
+    for (const dir of dirs) {
+      const absolute = path.resolve(dir)
+      const repoName = path.basename(absolute)
+      const outcome = await ctx.action<RepoScan>(repoName, 'scan', async (signal) => {
+        const snapshot = await localSnapshot(absolute, { signal })
+        return scanSnapshot(snapshot, { matcher: loaded.matcher, inventory: input.inventory, signal })
+      })
+      if (outcome.status === 'done') {
+        addRepoScan(result, outcome.value, input.inventory ?? false)
+        const found = outcome.value.findings.length
+        ctx.log.info(`${repoName}: ${found === 0 ? 'no affected version' : `${found} affected ${found === 1 ? 'entry' : 'entries'}`}${outcome.value.errors.length ? `, ${outcome.value.errors.length} errors` : ''}`)
+      } else if (outcome.status === 'failed') {
+        // A repository that could not be scanned is an error, never clean.
+        result.repos.push({ name: repoName, files: [] })
+        result.errors.push({ repo: repoName, file: '.', message: outcome.error })
+        ctx.log.warn(`${repoName}: not scanned: ${outcome.error}`)
+      }
+    }
+    const file = path.join(ctx.run.dir, 'scan.json')
+    await writeFile(file, JSON.stringify(orderScanJson(result), null, 2) + '\n')
+    const affectedRepos = new Set(result.findings.map((f) => f.repo)).size
+    return {
+      outputs: { 'affected-repos': affectedRepos, findings: result.findings.length, repos: result.repos.length, errors: result.errors.length, result: file },
+      outcome: affectedRepos > 0 ? 'affected' : 'clean',
+      summary: `${result.repos.length} repositories scanned, ${affectedRepos} affected (${result.findings.length} entries), ${result.errors.length} errors`,
+      advisory: advisoryContext(loaded.advisories),
+    }
+  },
+})
