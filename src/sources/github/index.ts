@@ -1,0 +1,6 @@
+export { resolveGitHubAuth, splitArgv, type AuthOptions, type GitHubAuth } from './auth.js'
+export { defaultCacheDir, GitHubCache, DEFAULT_CACHE_BYTES } from './cache.js'
+export { createGitHubClient, DEFAULT_API_URL, type GitHubClient, type RateLimitWait } from './client.js'
+export { mapPool } from './pool.js'
+export { listRepositories, selectRepositories, type RepoInfo, type RepoSelection } from './repos.js'
+export { scanGitHub, DEFAULT_CONCURRENCY, type GitHubProgress, type GitHubScanHooks, type GitHubScanOptions } from './scan.js'

@@ -1,0 +1,3 @@
+export { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions, type Faults } from './server.js'
+export type { FakeOwnerSpec, FakeRepoSpec } from './git-store.js'
+export { matchOperation, OpenApiValidator, skeleton } from './openapi.js'
