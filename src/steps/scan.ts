@@ -8,6 +8,8 @@ import { UsageError } from '../errors.js'
 import { loadScanAdvisories } from '../scan/advisories.js'
 import { orderScanJson } from '../scan/format.js'
 import { addRepoScan, emptyResult, scanSnapshot, type RepoScan } from '../scan/scan.js'
+import type { RateLimitWait } from '../sources/github/client.js'
+import { scanRemote } from '../sources/github/command.js'
 import { localSnapshot } from '../sources/local/snapshot.js'
 import { defineStep } from './types.js'
 
@@ -21,7 +23,9 @@ const With = z
     affected: z.string().optional().describe('Ad hoc advisory: affected versions, in the ecosystem\'s own syntax or as a comma list.'),
     inventory: z.boolean().optional().describe('Also record every resolved package of every file.'),
     'osv-api-url': z.string().optional().describe('OSV API for advisory ids (default https://api.osv.dev).'),
-    'api-url': z.string().optional().describe('GitHub REST API for GHSA ids (default https://api.github.com).'),
+    'api-url': z.string().optional().describe('GitHub REST API, for the organisation and GHSA ids (default https://api.github.com; GitHub Enterprise: https://HOST/api/v3).'),
+    concurrency: z.number().int().positive().optional().describe('Repositories read at once from GitHub (default 8).'),
+    'token-command': z.string().optional().describe('Command that prints a GitHub token (e.g. "gh auth token"); default GITHUB_TOKEN or GH_TOKEN.'),
   })
   .refine((w) => w.advisory !== undefined || w.package !== undefined, { message: 'give `advisory` or an ad hoc `package`, `ecosystem` and `affected`' })
   .refine((w) => w.package === undefined || (w.ecosystem !== undefined && w.affected !== undefined), {
@@ -52,6 +56,14 @@ export function advisoryContext(advisories: readonly Advisory[]): Record<string,
   }
 }
 
+function describeWait(wait: RateLimitWait): string {
+  return `GitHub ${wait.kind} rate limit on ${wait.method} ${wait.url}: waiting ${Math.ceil(wait.seconds)} s`
+}
+
+function nonEmpty(list: string[]): string[] | undefined {
+  return list.length > 0 ? list : undefined
+}
+
 /** A list from the playbook, or from an expression that gave a comma-separated string. */
 function toList(value: string | string[] | undefined): string[] {
   if (value === undefined) return []
@@ -74,11 +86,9 @@ export const scanStep = defineStep({
   async run(ctx, input) {
     const selection = ctx.repos
     const dirs = toList(selection?.dirs)
-    if (dirs.length === 0) {
-      throw new UsageError(
-        'the scan step needs repositories: `repos.dirs` in the playbook',
-        selection?.org || selection?.user ? 'scanning a GitHub organisation from a playbook is not available in this version; list local checkouts in `repos.dirs`' : undefined,
-      )
+    const remote = Boolean(selection?.org || selection?.user || selection?.from)
+    if (dirs.length === 0 && !remote) {
+      throw new UsageError('the scan step needs repositories: `repos.org`, `repos.user`, `repos.from` or `repos.dirs` in the playbook')
     }
     const advisoryRefs = input.advisory === undefined ? [] : Array.isArray(input.advisory) ? input.advisory : [input.advisory]
     const loaded = await loadScanAdvisories({
@@ -88,6 +98,42 @@ export const scanStep = defineStep({
       apiUrl: input['api-url'],
     })
     const result = emptyResult()
+    if (remote && selection) {
+      // One listing and one concurrent pass over the organisation; each repository is then journaled on its own.
+      const scanned = await scanRemote(
+        {
+          org: selection.org,
+          user: selection.user,
+          include: nonEmpty(toList(selection.include)),
+          exclude: nonEmpty(toList(selection.exclude)),
+          topic: nonEmpty(toList(selection.topics)),
+          language: selection.language ? [selection.language] : undefined,
+          visibility: selection.visibility,
+          archived: selection.archived,
+          forks: selection.forks,
+          'pushed-since': selection['pushed-since'],
+          'repos-from': selection.from,
+          ref: selection.ref,
+          'api-url': input['api-url'],
+          concurrency: input.concurrency,
+          'token-command': input['token-command'],
+        },
+        { matcher: loaded.matcher, inventory: input.inventory, signal: ctx.signal, onWait: (w) => ctx.log.warn(describeWait(w)) },
+      )
+      for (const repo of scanned.repos) {
+        const slice: RepoScan = {
+          repo,
+          packages: (scanned.packages ?? []).filter((p) => p.repo === repo.name),
+          findings: scanned.findings.filter((f) => f.repo === repo.name),
+          errors: scanned.errors.filter((e) => e.repo === repo.name),
+        }
+        const outcome = await ctx.action<RepoScan>(repo.name, 'scan', async () => slice)
+        if (outcome.status === 'done') addRepoScan(result, outcome.value, input.inventory ?? false)
+      }
+      // Errors that belong to no listed repository (the listing itself) still count.
+      const listed = new Set(scanned.repos.map((r) => r.name))
+      result.errors.push(...scanned.errors.filter((e) => !listed.has(e.repo)))
+    }
     for (const dir of dirs) {
       const absolute = path.resolve(dir)
       const repoName = path.basename(absolute)
