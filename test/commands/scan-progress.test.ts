@@ -34,7 +34,7 @@ describe('scan progress', () => {
     const result = JSON.parse(stdout)
     expect(result.repos[0].files).toHaveLength(300)
     expect(new Set(result.packages.map((p: { file: string }) => p.file)).size).toBe(300)
-    expect(stderr).not.toMatch(/\r|\u001B\[/)
+    expect(stderr.includes('\r') || stderr.includes('\u001B[')).toBe(false)
   })
 
   it('shows progress on a terminal', async () => {
@@ -43,7 +43,8 @@ describe('scan progress', () => {
     const { stdout } = await run('python3', ['-c', script, process.execPath, '--import', 'tsx', dev, 'scan', root, '--inventory'], { maxBuffer: 64 << 20 }).catch(
       (error: { stdout: string }) => ({ stdout: error.stdout }),
     )
-    expect(stdout).toMatch(/\r\u001B\[2Kscanning .*files read/)
+    expect(stdout).toContain('\r\u001B[2Kscanning ')
+    expect(stdout).toMatch(/scanning .*files read/)
   })
 
   it('rewrites one line, throttled, and clears it', () => {
