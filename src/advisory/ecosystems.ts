@@ -60,15 +60,5 @@ export function osvEcosystemId(ecosystem: string): EcosystemId | undefined {
   return undefined
 }
 
-/**
- * The ecosystem a user named (flags, playbook inputs): OSV names in any case and
- * common spellings. Same rules as parseEcosystemId in src/ecosystems/index.ts,
- * repeated here so that this folder does not import the extractors.
- */
-export function userEcosystemId(value: string): EcosystemId | undefined {
-  const v = value.trim().toLowerCase().replace(/[\s_-]+/g, ' ')
-  if (v === 'npm') return 'npm'
-  if (v === 'pypi' || v === 'pip' || v === 'python') return 'PyPI'
-  if (v === 'github actions' || v === 'actions' || v === 'gha') return 'GitHub Actions'
-  return undefined
-}
+/** The ecosystem a user named (flags, playbook inputs). */
+export { parseEcosystemId as userEcosystemId } from '../ecosystems/ids.js'

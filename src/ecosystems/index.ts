@@ -18,11 +18,4 @@ export function ecosystemFor(path: string): { ecosystem: Ecosystem; kind: string
   return undefined
 }
 
-/** Accepts OSV names case-insensitively and common spellings (`pypi`, `actions`). */
-export function parseEcosystemId(value: string): EcosystemId | undefined {
-  const v = value.trim().toLowerCase().replace(/[\s_-]+/g, ' ')
-  if (v === 'npm') return 'npm'
-  if (v === 'pypi' || v === 'pip' || v === 'python') return 'PyPI'
-  if (v === 'github actions' || v === 'actions' || v === 'gha') return 'GitHub Actions'
-  return undefined
-}
+export { parseEcosystemId } from './ids.js'

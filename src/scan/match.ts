@@ -1,6 +1,6 @@
 import type { AdvisoryDirectory } from '../advisory/directory.js'
 import { isAffected, rangeAdmitsAffected } from '../advisory/match.js'
-import type { Advisory } from '../advisory/types.js'
+import type { Advisory, AffectedDecision } from '../advisory/types.js'
 import { ecosystems } from '../ecosystems/index.js'
 import type { EcosystemId } from '../ecosystems/types.js'
 
@@ -53,25 +53,20 @@ export function createMatcher(advisories: readonly Advisory[], directories: read
       }
     },
     interested: (ecosystem, name) => byName.has(keyOf(ecosystem, name)),
-    resolved(ecosystem, name, version) {
-      const hits: Hit[] = []
-      for (const advisory of candidates(ecosystem, name)) {
-        const decision = isAffected(advisory, ecosystem, name, version)
-        if (decision.unsupported) hits.push({ advisory: advisory.id, unsupported: decision.unsupported })
-        else if (decision.affected) hits.push({ advisory: advisory.id })
-      }
-      return hits
-    },
-    range(ecosystem, name, range) {
-      const hits: Hit[] = []
-      for (const advisory of candidates(ecosystem, name)) {
-        const decision = rangeAdmitsAffected(advisory, ecosystem, name, range)
-        if (decision.unsupported) hits.push({ advisory: advisory.id, unsupported: decision.unsupported })
-        else if (decision.affected) hits.push({ advisory: advisory.id })
-      }
-      return hits
-    },
+    resolved: (ecosystem, name, version) => hits(candidates(ecosystem, name), (advisory) => isAffected(advisory, ecosystem, name, version)),
+    range: (ecosystem, name, range) => hits(candidates(ecosystem, name), (advisory) => rangeAdmitsAffected(advisory, ecosystem, name, range)),
   }
+}
+
+/** An undecidable answer is kept as a hit with its reason: never read as "not affected". */
+function hits(advisories: readonly Advisory[], decide: (advisory: Advisory) => AffectedDecision): Hit[] {
+  const out: Hit[] = []
+  for (const advisory of advisories) {
+    const decision = decide(advisory)
+    if (decision.unsupported) out.push({ advisory: advisory.id, unsupported: decision.unsupported })
+    else if (decision.affected) out.push({ advisory: advisory.id })
+  }
+  return out
 }
 
 function keyOf(ecosystem: EcosystemId, name: string): string {

@@ -3,7 +3,7 @@ import path from 'node:path/posix'
 import { ecosystems } from '../ecosystems/index.js'
 import type { Extraction, FileProblem } from '../ecosystems/types.js'
 import { hasLockfileAbove, lockedDirectories } from './lockfiles.js'
-import type { Matcher } from './match.js'
+import type { Hit, Matcher } from './match.js'
 import type { RepoSnapshot } from './snapshot.js'
 import { SCAN_SCHEMA, type Finding, type ScanError, type ScanPackage, type ScanRepo, type ScanResult } from './types.js'
 
@@ -106,49 +106,40 @@ function collect(result: RepoScan, repo: string, extraction: Extraction, options
       })
     }
     if (!matcher?.interested(pkg.ecosystem, pkg.name)) continue
-    for (const hit of matcher.resolved(pkg.ecosystem, pkg.name, pkg.version)) {
-      if (hit.unsupported) {
-        result.errors.push({ repo, file: pkg.file, line: pkg.line, message: `${pkg.name}@${pkg.version}: ${hit.advisory} cannot be evaluated (${hit.unsupported}); check this version by hand` })
-        continue
-      }
-      result.findings.push({
-        advisory: hit.advisory,
-        repo,
-        file: pkg.file,
-        line: pkg.line,
-        ecosystem: pkg.ecosystem,
-        name: pkg.name,
-        version: pkg.version,
-        direct: pkg.direct,
-        dev: pkg.dev,
-        certainty: 'resolved',
-        paths: pkg.paths ?? [[pkg.name]],
-      })
-    }
+    record(result, repo, matcher.resolved(pkg.ecosystem, pkg.name, pkg.version), { ...pkg, certainty: 'resolved', paths: pkg.paths ?? [[pkg.name]] })
   }
   // A lockfile beside (or above) the manifest says what is installed; its ranges add nothing.
   if (!matcher || locked) return
   for (const req of extraction.ranges) {
     if (!matcher.interested(req.ecosystem, req.name)) continue
-    for (const hit of matcher.range(req.ecosystem, req.name, req.range)) {
-      if (hit.unsupported) {
-        result.errors.push({ repo, file: req.file, line: req.line, message: `${req.name} ${req.range}: ${hit.advisory} cannot be evaluated (${hit.unsupported}); check this range by hand` })
-        continue
-      }
-      result.findings.push({
-        advisory: hit.advisory,
-        repo,
-        file: req.file,
-        line: req.line,
-        ecosystem: req.ecosystem,
-        name: req.name,
-        version: req.range,
-        direct: true,
-        dev: req.dev,
-        certainty: 'range',
-        paths: [[req.name]],
-      })
+    const site = { ...req, version: req.range, direct: true, certainty: 'range' as const, paths: [[req.name]] }
+    record(result, repo, matcher.range(req.ecosystem, req.name, req.range), site)
+  }
+}
+
+type Site = Omit<Finding, 'advisory' | 'repo'>
+
+/** Each hit becomes a finding; one that could not be decided becomes an error to check by hand. */
+function record(result: RepoScan, repo: string, hits: readonly Hit[], site: Site): void {
+  for (const hit of hits) {
+    if (hit.unsupported) {
+      const what = site.certainty === 'range' ? `${site.name} ${site.version}` : `${site.name}@${site.version}`
+      result.errors.push({ repo, file: site.file, line: site.line, message: `${what}: ${hit.advisory} cannot be evaluated (${hit.unsupported}); check it by hand` })
+      continue
     }
+    result.findings.push({
+      advisory: hit.advisory,
+      repo,
+      file: site.file,
+      line: site.line,
+      ecosystem: site.ecosystem,
+      name: site.name,
+      version: site.version,
+      direct: site.direct,
+      dev: site.dev,
+      certainty: site.certainty,
+      paths: site.paths,
+    })
   }
 }
 
