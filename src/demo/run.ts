@@ -20,7 +20,7 @@ export interface DemoResult {
 /** The advisories of the September 2025 npm, the July 2025 PyPI and the March 2025 Actions incidents. */
 export const DEMO_ADVISORY_FILES = ['MAL-2025-46969.json', 'MAL-2025-46974.json', 'MAL-2025-6794.json', 'GHSA-mrrh-fwg8-r2c3.json']
 
-export const DEMO_PLAYBOOK = path.join(PACKAGE_ROOT, 'playbooks', 'find-exposure.yml')
+export const DEMO_PLAYBOOK = path.join(PACKAGE_ROOT, 'playbooks', 'find-exposure.yaml')
 
 /** `firebreak demo`: a whole incident response on a bundled organisation, offline. */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
