@@ -3,6 +3,7 @@ import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base-command.js'
 import { ProgressLine } from '../cli/progress.js'
 import { ExitCode, UsageError } from '../errors.js'
+import { createActionTagResolver, DEFAULT_GIT_BASE_URL } from '../scan/action-shas.js'
 import { loadScanAdvisories } from '../scan/advisories.js'
 import { scanPaths } from '../scan/local.js'
 import { scanRemote, remoteFlagsGiven, type RemoteScanFlags } from '../sources/github/command.js'
@@ -57,6 +58,16 @@ Exit status: 0 nothing affected, 1 affected versions found, 2 bad input or a fil
     }),
     inventory: Flags.boolean({ description: 'List every resolved package of every file (the `packages` array in --json).' }),
     'osv-api-url': Flags.string({ description: 'OSV API used to fetch advisories by id.', default: 'https://api.osv.dev', helpValue: 'URL' }),
+    'git-base-url': Flags.string({
+      description: 'Where GitHub Actions repositories are read to resolve an action pinned to a commit SHA to its release tags (one `git ls-remote` per affected action).',
+      default: DEFAULT_GIT_BASE_URL,
+      helpValue: 'URL',
+    }),
+    'resolve-action-shas': Flags.boolean({
+      description: 'Resolve actions pinned to a commit SHA through their tags (--no-resolve-action-shas: report them as needing a check by hand).',
+      default: true,
+      allowNo: true,
+    }),
     'api-url': Flags.string({ description: 'GitHub REST API, for GHSA ids (GitHub Enterprise: https://HOST/api/v3).', default: 'https://api.github.com', helpValue: 'URL' }),
     'max-file-size': Flags.integer({ description: 'Largest file to read, in MB; larger files are reported as errors.', default: 128, min: 1 }),
     org: Flags.string({ description: 'Scan every repository of this GitHub organisation.', helpGroup: 'REPOSITORIES', helpValue: 'ORG', exclusive: ['user', 'repos-dir'] }),
@@ -95,6 +106,7 @@ Exit status: 0 nothing affected, 1 affected versions found, 2 bad input or a fil
       osvApiUrl: flags['osv-api-url'],
       apiUrl: flags['api-url'],
       token: process.env.GITHUB_TOKEN || process.env.GH_TOKEN || undefined,
+      actionTags: flags['resolve-action-shas'] ? createActionTagResolver({ gitBaseUrl: flags['git-base-url'] }) : undefined,
     })
     const progress = new ProgressLine(process.stderr, flags.quiet ? false : undefined)
     const matcher = loaded.advisories.length > 0 || loaded.directories.length > 0 ? loaded.matcher : undefined

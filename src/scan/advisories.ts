@@ -7,6 +7,7 @@ import { loadAdvisory } from '../advisory/load.js'
 import { mergeByAlias } from '../advisory/merge.js'
 import type { RemoteOptions } from '../advisory/remote.js'
 import type { Advisory } from '../advisory/types.js'
+import type { ActionTagResolver } from './action-shas.js'
 import { createMatcher, type Matcher } from './match.js'
 
 export interface AdvisorySources extends RemoteOptions {
@@ -14,6 +15,8 @@ export interface AdvisorySources extends RemoteOptions {
   refs: readonly string[]
   adhoc?: AdHocAdvisory
   cwd?: string
+  /** Resolve actions pinned to commit SHAs through their repositories' tags (git ls-remote). */
+  actionTags?: ActionTagResolver
 }
 
 export interface LoadedAdvisories {
@@ -41,5 +44,5 @@ export async function loadScanAdvisories(sources: AdvisorySources): Promise<Load
   }
   if (sources.adhoc) advisories.push(...(await loadAdvisory(sources.adhoc, sources)))
   const merged = mergeByAlias(advisories)
-  return { advisories: merged, directories, matcher: createMatcher(merged, directories) }
+  return { advisories: merged, directories, matcher: createMatcher(merged, directories, { actionTags: sources.actionTags }) }
 }

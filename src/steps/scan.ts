@@ -5,6 +5,7 @@ import { z } from 'zod'
 
 import type { Advisory } from '../advisory/types.js'
 import { UsageError } from '../errors.js'
+import { createActionTagResolver } from '../scan/action-shas.js'
 import { loadScanAdvisories } from '../scan/advisories.js'
 import { orderScanJson } from '../scan/format.js'
 import { addRepoScan, emptyResult, scanSnapshot, type RepoScan } from '../scan/scan.js'
@@ -24,6 +25,7 @@ const With = z
     inventory: z.boolean().optional().describe('Also record every resolved package of every file.'),
     'osv-api-url': z.string().optional().describe('OSV API for advisory ids (default https://api.osv.dev).'),
     'api-url': z.string().optional().describe('GitHub REST API, for the organisation and GHSA ids (default https://api.github.com; GitHub Enterprise: https://HOST/api/v3).'),
+    'git-base-url': z.string().optional().describe('Where action repositories are read to resolve actions pinned to a commit SHA to their tags (default https://github.com).'),
     concurrency: z.number().int().positive().optional().describe('Repositories read at once from GitHub (default 8).'),
     'token-command': z.string().optional().describe('Command that prints a GitHub token (e.g. "gh auth token"); default GITHUB_TOKEN or GH_TOKEN.'),
   })
@@ -96,6 +98,7 @@ export const scanStep = defineStep({
       adhoc: input.package ? { package: input.package, ecosystem: input.ecosystem ?? '', affected: input.affected ?? '' } : undefined,
       osvApiUrl: input['osv-api-url'],
       apiUrl: input['api-url'],
+      actionTags: createActionTagResolver({ gitBaseUrl: input['git-base-url'] }),
     })
     const result = emptyResult()
     if (remote && selection) {
