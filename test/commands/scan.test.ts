@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 
@@ -82,6 +82,18 @@ describe('firebreak scan', () => {
     expect(code).toBe(2)
     expect(json.errors).toEqual([expect.objectContaining({ repo: 'docs-site', file: 'package-lock.json' })])
     expect(json.packages.length).toBeGreaterThan(0)
+  })
+
+  it('refuses a file of hundreds of MB without reading it, and still reads the rest', async () => {
+    const dir = path.join(work, 'huge')
+    await mkdir(dir)
+    await writeFile(path.join(dir, 'package-lock.json'), '')
+    await truncate(path.join(dir, 'package-lock.json'), 300 * 1024 * 1024) // sparse: no disk, no memory
+    await writeFile(path.join(dir, 'requirements.txt'), 'num2words==0.5.15\n')
+    const { json, code } = await scan([dir, '--advisory', advisory('MAL-2025-6794'), '--json'])
+    expect(code).toBe(2)
+    expect(json.errors).toEqual([{ repo: 'huge', file: 'package-lock.json', message: expect.stringMatching(/300 MB, over the 128 MB limit/) }])
+    expect(json.findings).toEqual([expect.objectContaining({ file: 'requirements.txt', name: 'num2words', version: '0.5.15' })])
   })
 
   it('refuses a scan with nothing to look for', async () => {
