@@ -86,4 +86,78 @@ export interface Ecosystem {
   /** Pure: parse the text, return packages and per-file problems as values. */
   extract(file: SourceFile): Extraction
   versions: Versioning
+  /** Text edits that move `change.name` to `change.to` (or exclude the affected versions), keeping formatting. */
+  pin?(file: SourceFile, change: Change): EditResult
+  /** Text edits that delete `change.name` from every section of the file. */
+  remove?(file: SourceFile, change: Change): EditResult
+}
+
+/** A package manager as a lockfile shows it; decides the override section and the relock command. */
+export type PackageManager = 'npm' | 'yarn' | 'yarn-berry' | 'pnpm' | 'bun' | 'pip' | 'poetry' | 'uv' | 'pdm' | 'pipenv'
+
+/**
+ * What to change about one dependency in one file. Serialisable: a plan
+ * carries it. Affected versions are given as values (not a predicate) so the
+ * edit functions stay pure and the plan can be printed.
+ */
+export interface Change {
+  /** The dependency, as the advisory names it (compared normalised). */
+  name: string
+  /** The version to move to. */
+  to: string
+  /** Affected versions known exactly (from the advisory's `versions` and from what was found). */
+  affected: string[]
+  /** Affected ranges in the ecosystem's own syntax (npm `>=20.9.0 <=20.12.0`, PEP 440 `>=8.3.41,<=8.3.42`). */
+  affectedRanges?: string[]
+  /** Versions (or refs) actually found: npm override selectors, the refs an action pin replaces. */
+  found?: string[]
+  /** npm: add an override at the workspace root (a transitive finding), in this package manager's section. */
+  override?: PackageManager
+  /** npm: the package is also a direct dependency of the root; npm wants `$name` (EOVERRIDE). */
+  overrideReference?: boolean
+  /** PyPI: sha256 digests of `to`, for requirements that carry `--hash`. Undefined: not fetched. */
+  hashes?: string[]
+  /** GitHub Actions: the 40-hex commit the tag `to` pointed to, verified by the caller. */
+  sha?: string
+}
+
+/** One replacement on the original text: `[start, end)` becomes `text`. */
+export interface Replacement {
+  start: number
+  end: number
+  text: string
+}
+
+/** A text edit of one file that keeps its formatting: replacements on the original content. */
+export interface Edit {
+  file: string
+  /** Sorted by `start`, not overlapping. */
+  replacements: Replacement[]
+  /** One line for commit messages and plans: `chalk ^5.6.0 -> ^5.6.2 in dependencies`. */
+  description: string
+  /** Per dependency entry changed: what it was and what it becomes (`to` undefined when removed). */
+  changes: { name: string; from: string; to?: string }[]
+}
+
+/** An edit that cannot be made safely; the file must be left untouched (e.g. hashes could not be fetched). */
+export interface EditRefusal {
+  refused: string
+}
+
+/** `undefined`: the file does not declare the dependency in a way that needs changing. */
+export type EditResult = Edit | EditRefusal | undefined
+
+export function isRefusal(result: EditResult): result is EditRefusal {
+  return result !== undefined && 'refused' in result
+}
+
+/** A command for the repository's own package manager: an argument array, never a shell line. */
+export interface Command {
+  tool: PackageManager
+  /** argv[0]: a path (the project's node_modules/.bin) or a name looked up on PATH. */
+  command: string
+  args: string[]
+  /** Directory relative to the repository root. */
+  cwd: string
+  env?: Record<string, string>
 }

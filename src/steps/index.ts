@@ -1,5 +1,7 @@
 import type { z } from 'zod'
 
+import { pinStep } from './pin.js'
+import { removeStep } from './remove.js'
 import { scanStep } from './scan.js'
 import type { StepDefinition } from './types.js'
 
@@ -10,7 +12,11 @@ export { defineStep, isSkip, skip } from './types.js'
  * The playbook's vocabulary: `uses:` name -> step. Built-in steps are added
  * here, one import each; nothing is registered that does not really work.
  */
-export const steps: Map<string, StepDefinition> = new Map<string, StepDefinition>([[scanStep.name, scanStep as unknown as StepDefinition]])
+export const steps: Map<string, StepDefinition> = new Map<string, StepDefinition>([
+  [scanStep.name, scanStep as unknown as StepDefinition],
+  [pinStep.name, pinStep as unknown as StepDefinition],
+  [removeStep.name, removeStep as unknown as StepDefinition],
+])
 
 /** Add a step (tests, plugins). Replaces a step of the same name. */
 export function registerStep<S extends z.ZodType>(definition: StepDefinition<S>): void {

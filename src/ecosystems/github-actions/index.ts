@@ -1,4 +1,5 @@
 import type { Ecosystem } from '../types.js'
+import { pinAction } from './edit.js'
 import { extract, matches } from './extract.js'
 import { actionsVersioning } from './versioning.js'
 
@@ -7,4 +8,5 @@ export const githubActions: Ecosystem = {
   matches,
   extract,
   versions: actionsVersioning,
+  pin: pinAction,
 }

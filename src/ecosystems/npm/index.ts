@@ -1,4 +1,5 @@
 import type { Ecosystem } from '../types.js'
+import { pinPackageJson, removeFromPackageJson } from './edit.js'
 import { extract, matches } from './extract.js'
 import { npmVersioning } from './versioning.js'
 
@@ -7,4 +8,6 @@ export const npm: Ecosystem = {
   matches,
   extract,
   versions: npmVersioning,
+  pin: pinPackageJson,
+  remove: removeFromPackageJson,
 }

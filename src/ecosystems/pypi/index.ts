@@ -1,4 +1,5 @@
 import type { Ecosystem } from '../types.js'
+import { pinPypi, removePypi } from './edit.js'
 import { extract, matches } from './extract.js'
 import { pypiVersioning } from './versioning.js'
 
@@ -7,4 +8,6 @@ export const pypi: Ecosystem = {
   matches,
   extract,
   versions: pypiVersioning,
+  pin: pinPypi,
+  remove: removePypi,
 }

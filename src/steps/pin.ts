@@ -1,0 +1,123 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+
+import { z } from 'zod'
+
+import { InputError } from '../errors.js'
+import { loadScanAdvisories } from '../scan/advisories.js'
+import type { ScanResult } from '../scan/types.js'
+import type { Advisory } from '../advisory/types.js'
+import { planLocal, remediateRepo, type RemediationValue } from '../remediate/apply.js'
+import { formatPlan, type RepoPlan } from '../remediate/plan.js'
+import type { EditMode } from '../remediate/prove.js'
+import { defaultIndexUrl, gitLsRemoteSha, pypiJsonHashes } from '../remediate/sources.js'
+import { defineStep, type StepContext, type StepResult } from './types.js'
+
+const With = z.strictObject({
+  to: z.string().optional().describe('Version to pin to (a tag such as v46.0.1 for an action); default: the advisory\'s first fixed version above what was found.'),
+  branch: z.string().optional().describe('Branch to commit on, from the default branch (default firebreak/<advisory-id>).'),
+  signoff: z.boolean().optional().describe('Add a Signed-off-by trailer to the commit.'),
+  registry: z.string().optional().describe('npm registry for lockfile regeneration; default: what the repository\'s own .npmrc / .yarnrc.yml says.'),
+  message: z.string().optional().describe('Commit message (firebreak adds its trailers).'),
+})
+
+type Input = z.output<typeof With>
+
+const OUTPUTS = {
+  remediated: 'Number of repositories whose branch removes the exposure (lockfile regenerated).',
+  'not-remediated': 'Number of repositories with a branch that does not fully remove it (a lockfile left to regenerate, a finding skipped), or with nothing that could be changed.',
+  failed: 'Number of repositories where nothing was written (an edit refused, hashes not fetched, a branch firebreak did not make).',
+  branches: 'Names of the branches committed to, one per repository, comma-separated.',
+}
+
+function toList(value: string | string[] | undefined): string[] {
+  if (value === undefined) return []
+  return (Array.isArray(value) ? value : value.split(',')).map((v) => v.trim()).filter(Boolean)
+}
+
+/** The advisories the scan step matched, loaded again from what it was given (recorded in the journal). */
+async function advisoriesOf(ctx: StepContext<Input>, scan: ScanResult): Promise<Advisory[]> {
+  const starts = ctx.journal.records().filter((r) => r.type === 'step-start' && r.uses === 'scan')
+  const last = starts[starts.length - 1]
+  if (!last || last.type !== 'step-start') throw new InputError('the pin and remove steps need a scan step before them')
+  const w = (last.with ?? {}) as Record<string, unknown>
+  const refs = w.advisory === undefined ? [] : Array.isArray(w.advisory) ? (w.advisory as string[]) : [String(w.advisory)]
+  const loaded = await loadScanAdvisories({
+    refs: refs.filter((r) => r.trim() !== ''),
+    adhoc: typeof w.package === 'string' ? { package: w.package, ecosystem: String(w.ecosystem ?? ''), affected: String(w.affected ?? '') } : undefined,
+    osvApiUrl: typeof w['osv-api-url'] === 'string' ? w['osv-api-url'] : undefined,
+    apiUrl: typeof w['api-url'] === 'string' ? w['api-url'] : undefined,
+  })
+  await loaded.matcher.prepare(scan.findings)
+  const ids = new Set(scan.findings.map((f) => f.advisory))
+  return loaded.matcher.advisories.filter((a) => ids.has(a.id))
+}
+
+/** `pin` and `remove`: one action per affected repository; plan mode carries the diff. */
+export async function runRemediation(ctx: StepContext<Input>, input: Input, mode: EditMode): Promise<StepResult> {
+  const scanFile = path.join(ctx.run.dir, 'scan.json')
+  let scan: ScanResult
+  try {
+    scan = JSON.parse(await readFile(scanFile, 'utf8')) as ScanResult
+  } catch {
+    throw new InputError(`no scan result in ${scanFile}: run a scan step first`)
+  }
+  const advisories = await advisoriesOf(ctx, scan)
+  const advisoryId = String(ctx.advisory?.id ?? advisories[0]?.id ?? 'advisory')
+  const branch = input.branch ?? `firebreak/${advisoryId}`
+  const pypiIndex = defaultIndexUrl()
+  const deps = { fetchHashes: pypiJsonHashes(), resolveActionSha: gitLsRemoteSha(), relock: { registry: input.registry } }
+  const counts = { remediated: 0, 'not-remediated': 0, failed: 0 }
+  const branches: string[] = []
+  const plans: RepoPlan[] = []
+
+  for (const dir of toList(ctx.repos?.dirs)) {
+    const absolute = path.resolve(dir)
+    const repo = path.basename(absolute)
+    const findings = scan.findings.filter((f) => f.repo === repo)
+    if (findings.length === 0) continue
+    const files = scan.repos.find((r) => r.name === repo)?.files ?? []
+    const options = { dir: absolute, repo, branch, runId: ctx.run.id, mode, findings, files, advisories, to: input.to, message: input.message, signoff: input.signoff, pypiIndex, deps, signal: ctx.signal }
+    let plan: RepoPlan | undefined
+    if (!ctx.apply) {
+      plan = await planLocal(options).catch((error: Error) => {
+        ctx.log.warn(`${repo}: could not plan: ${error.message}`)
+        return undefined
+      })
+      if (plan) {
+        plans.push(plan)
+        ctx.log.info(formatPlan(plan))
+      }
+    }
+    const outcome = await ctx.action<RemediationValue>(repo, mode, async () => remediateRepo(options), { plan: plan ? { branch, status: plan.status, diff: plan.diff, edits: plan.edits.map((e) => e.file), relock: plan.relock, skipped: plan.skipped, failures: plan.failures } : undefined })
+    if (outcome.status === 'done') {
+      branches.push(outcome.value.branch)
+      if (outcome.value.notRemediated) counts['not-remediated']++
+      else counts.remediated++
+    } else if (outcome.status === 'failed') {
+      counts.failed++
+      ctx.log.warn(`${repo}: ${outcome.error}`)
+    } else if (outcome.status === 'skipped') counts['not-remediated']++
+    else if (plan?.status === 'failed') counts.failed++
+  }
+  if (!ctx.apply) {
+    // The only place a plan may write: the run directory.
+    await writeFile(path.join(ctx.run.dir, `${ctx.step.id}.plan.json`), JSON.stringify(plans, null, 2) + '\n')
+    await writeFile(path.join(ctx.run.dir, `${ctx.step.id}.diff`), plans.map((p) => p.diff).join(''))
+  }
+  const verb = mode === 'pin' ? 'pinned' : 'removed'
+  return {
+    outputs: { ...counts, branches: [...new Set(branches)].join(',') },
+    outcome: counts['not-remediated'] + counts.failed > 0 ? 'unfixed' : undefined,
+    summary: ctx.apply ? `${counts.remediated} ${verb}, ${counts['not-remediated']} not remediated, ${counts.failed} failed` : `${plans.filter((p) => p.status === 'planned').length} repositories would change (see ${ctx.step.id}.diff)`,
+  }
+}
+
+export const pinStep = defineStep({
+  name: 'pin',
+  description: 'Pin the affected package to a safe version on a branch in each affected repository: manifest edits that keep formatting, lockfile regenerated by its own tool.',
+  with: With,
+  outputs: OUTPUTS,
+  writes: true,
+  run: (ctx, input) => runRemediation(ctx, input, 'pin'),
+})
