@@ -1,5 +1,7 @@
 import type { z } from 'zod'
 
+import { findFilesStep } from './find-files.js'
+import { reportStep } from './report.js'
 import { pinStep } from './pin.js'
 import { removeStep } from './remove.js'
 import { scanStep } from './scan.js'
@@ -14,6 +16,8 @@ export { defineStep, isSkip, skip } from './types.js'
  */
 export const steps: Map<string, StepDefinition> = new Map<string, StepDefinition>([
   [scanStep.name, scanStep as unknown as StepDefinition],
+  [findFilesStep.name, findFilesStep as unknown as StepDefinition],
+  [reportStep.name, reportStep as unknown as StepDefinition],
   [pinStep.name, pinStep as unknown as StepDefinition],
   [removeStep.name, removeStep as unknown as StepDefinition],
 ])
