@@ -14,7 +14,7 @@ import { steps as builtInSteps } from '../steps/index.js'
 import type { Logger, RunInfo, RunOutcome, StepDefinition, StepResult } from '../steps/types.js'
 import { JournalWriter, readJournal } from './journal.js'
 import type { JournalRecord, RunState, StepStatus } from './journal.js'
-import { JOURNAL_FILE, currentHost, isAlive, newRunId, readMeta, resolveRunsDir, runDir, writeMeta } from './runs.js'
+import { JOURNAL_FILE, currentHost, currentUser, isAlive, newRunId, readMeta, resolveRunsDir, runDir, writeMeta } from './runs.js'
 import type { RunMeta } from './runs.js'
 import { createStepContext, doneActions } from './step-context.js'
 import type { ActionCounts } from './step-context.js'
@@ -152,7 +152,7 @@ export async function startRun(options: StartRunOptions): Promise<RunResult> {
   const attempt = (previous?.attempt ?? 0) + 1
   writeMeta(dir, redactor.redact({
     schema: 'firebreak.run/1', id, playbook: playbook.name, playbookFile, playbookSha256: sha, apply,
-    inputs: given, startedAt, attempt, pid: process.pid, host: currentHost(),
+    inputs: given, startedAt, attempt, pid: process.pid, host: currentHost(), user: currentUser(),
   } satisfies RunMeta))
 
   const journal = JournalWriter.open(join(dir, JOURNAL_FILE), redactor, options.onRecord)

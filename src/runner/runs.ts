@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
-import { hostname } from 'node:os'
+import { hostname, userInfo } from 'node:os'
 import { join, resolve } from 'node:path'
 
 import { InputError, NotFoundError } from '../errors.js'
@@ -44,6 +44,8 @@ export interface RunMeta {
   /** Process running the latest attempt. */
   pid: number
   host: string
+  /** Who ran it (the operating-system account), for the incident report. */
+  user?: string
 }
 
 export function runDir(runsDir: string, id: string): string {
@@ -125,4 +127,13 @@ export function listRuns(runsDir: string): RunListing[] {
     }
   }
   return out
+}
+
+/** The account running firebreak; a report says who acted. */
+export function currentUser(): string | undefined {
+  try {
+    return userInfo().username
+  } catch {
+    return process.env.USER ?? process.env.USERNAME
+  }
 }

@@ -45,16 +45,22 @@ export function advisoryContext(advisories: readonly Advisory[]): Record<string,
   const first = advisories[0]
   if (!first) return undefined
   const pkg = first.affected[0]
+  const affected = advisories.flatMap((a) => a.affected)
+  const fixed = affected.flatMap((a) => a.ranges.flatMap((r) => r.events.flatMap((e) => ('fixed' in e ? [e.fixed] : []))))
+  const described = (list: string[]) => list.filter((v) => v !== '').join(', ')
   return {
     id: first.id,
     ids: advisories.map((a) => a.id),
     aliases: first.aliases,
-    summary: first.summary ?? '',
-    package: pkg?.name ?? '',
-    ecosystem: pkg?.ecosystemId ?? pkg?.ecosystem ?? '',
-    versions: [...new Set(first.affected.flatMap((a) => a.versions))],
+    summary: advisories.length > 1 ? described(advisories.map((a) => a.summary ?? a.id)) : (first.summary ?? ''),
+    package: advisories.length > 1 ? described([...new Set(affected.map((a) => a.name))]) : (pkg?.name ?? ''),
+    packages: [...new Set(affected.map((a) => a.name))],
+    ecosystem: described([...new Set(affected.map((a) => a.ecosystemId ?? a.ecosystem))]),
+    versions: [...new Set(affected.flatMap((a) => a.versions))],
+    fixed: [...new Set(fixed)],
     references: first.references.map((r) => r.url),
     url: first.references.find((r) => r.type === 'ADVISORY')?.url ?? first.references[0]?.url ?? '',
+    ...(first.withdrawn ? { withdrawn: first.withdrawn } : {}),
   }
 }
 

@@ -43,7 +43,7 @@ describe('the view of a real run', () => {
   })
 
   it('has the incident, the run and the figures', () => {
-    expect(view.incident).toMatchObject({ id: 'MAL-2025-46969', ids: ['MAL-2025-46969', 'MAL-2025-6794'], aliases: ['GHSA-2v46-p5h4-248w'], package: 'chalk', ecosystem: 'npm', affectedVersions: ['5.6.1'] })
+    expect(view.incident).toMatchObject({ id: 'MAL-2025-46969', ids: ['MAL-2025-46969', 'MAL-2025-6794'], aliases: ['GHSA-2v46-p5h4-248w'], package: 'chalk, num2words', ecosystem: 'npm, PyPI', affectedVersions: ['5.6.1', '0.5.15', '0.5.16'] })
     expect(view.incident.url).toBe('https://github.com/advisories/GHSA-2v46-p5h4-248w')
     expect(view.run).toMatchObject({ playbook: 'find-exposure', mode: 'plan', state: 'completed', outcome: 'affected', complete: true, attempts: 1 })
     expect(view.run.endedAt).not.toBeNull()
