@@ -132,9 +132,25 @@ function listedVersions(advisory: Advisory, ecosystem: EcosystemId, name: string
   return advisory.affected.filter((a) => a.ecosystemId === ecosystem && a.normalisedName === norm).flatMap((a) => a.versions)
 }
 
+/**
+ * `to` is one version for every package, or `name=version` pairs (comma or
+ * space separated) when one run pins several packages.
+ */
+export function targetFor(to: string | undefined, ecosystem: EcosystemId, name: string): string | undefined {
+  if (!to || !to.includes('=')) return to
+  const norm = versionKits[ecosystem].versioning.normaliseName(name)
+  for (const pair of to.split(/[,\s]+/)) {
+    const at = pair.lastIndexOf('=')
+    if (at <= 0) continue
+    if (versionKits[ecosystem].versioning.normaliseName(pair.slice(0, at)) === norm) return pair.slice(at + 1)
+  }
+  return undefined
+}
+
 /** The safe version: the playbook's `to`, else the advisory's first fixed release above what was found. */
 function targetVersion(input: PlanInput, advisory: Advisory, ecosystem: EcosystemId, name: string, findings: Finding[]): string | undefined {
-  if (input.to) return input.to
+  const given = targetFor(input.to, ecosystem, name)
+  if (given) return given
   const kit = versionKits[ecosystem]
   const found = findings.filter((f) => f.certainty === 'resolved').map((f) => f.version)
   const probes = found.length > 0 ? found : listedVersions(advisory, ecosystem, name).filter((v) => kit.versioning.isValid(v))

@@ -14,7 +14,10 @@ import { defaultIndexUrl, gitLsRemoteSha, pypiJsonHashes } from '../remediate/so
 import { defineStep, type StepContext, type StepResult } from './types.js'
 
 const With = z.strictObject({
-  to: z.string().optional().describe('Version to pin to (a tag such as v46.0.1 for an action); default: the advisory\'s first fixed version above what was found.'),
+  to: z
+    .string()
+    .optional()
+    .describe('Version to pin to (a tag such as v46.0.1 for an action), or `name=version` pairs for several packages ("chalk=5.6.2, debug=4.4.3"); default: the advisory\'s first fixed version above what was found.'),
   branch: z.string().optional().describe('Branch to commit on, from the default branch (default firebreak/<advisory-id>).'),
   signoff: z.boolean().optional().describe('Add a Signed-off-by trailer to the commit.'),
   registry: z.string().optional().describe('npm registry for lockfile regeneration; default: what the repository\'s own .npmrc / .yarnrc.yml says.'),

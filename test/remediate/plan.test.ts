@@ -5,7 +5,7 @@ import type { Advisory } from '../../src/advisory/types.js'
 import { ecosystems } from '../../src/ecosystems/index.js'
 import type { Ecosystem } from '../../src/ecosystems/types.js'
 import { applyReplacements, unifiedDiff } from '../../src/remediate/diff.js'
-import { formatPlan, planRepo, type PlanInput } from '../../src/remediate/plan.js'
+import { formatPlan, planRepo, targetFor, type PlanInput } from '../../src/remediate/plan.js'
 import { prove } from '../../src/remediate/prove.js'
 import type { Finding } from '../../src/scan/types.js'
 
@@ -159,5 +159,19 @@ describe('ad hoc advisories plan too', () => {
     const adhoc = adHocAdvisory({ package: 'chalk', ecosystem: 'npm', affected: '5.6.1' })
     const plan = await planRepo(input({ advisories: [adhoc], to: '5.6.2', files: new Map([['package.json', '{"dependencies":{"chalk":"5.6.1"}}']]), findings: [finding({ advisory: adhoc.id, file: 'package.json', name: 'chalk', version: '5.6.1', ecosystem: 'npm' })] }))
     expect(plan.edits[0]!.changes).toEqual([{ file: 'package.json', name: 'chalk', from: '5.6.1', to: '5.6.2' }])
+  })
+})
+
+describe('targetFor', () => {
+  it.each([
+    [undefined, 'npm', 'chalk', undefined],
+    ['5.6.2', 'npm', 'chalk', '5.6.2'],
+    ['chalk=5.6.2, debug=4.4.3', 'npm', 'debug', '4.4.3'],
+    ['chalk=5.6.2 @scope/pkg=1.0.1', 'npm', '@scope/pkg', '1.0.1'],
+    ['chalk=5.6.2', 'npm', 'debug', undefined],
+    ['Num2Words=0.5.14', 'PyPI', 'num2words', '0.5.14'],
+    ['tj-actions/changed-files=v46.0.1', 'GitHub Actions', 'tj-actions/changed-files', 'v46.0.1'],
+  ] as const)('to %s for %s %s gives %s', (to, ecosystem, name, want) => {
+    expect(targetFor(to, ecosystem, name)).toBe(want)
   })
 })
