@@ -45,6 +45,8 @@ export interface RemediateOptions {
   signoff?: boolean
   pypiIndex?: string
   deps?: PlanDeps
+  /** Regenerate lockfiles (default true). Off, the repository is left not remediated with the reason. */
+  relock?: boolean
   signal?: AbortSignal
 }
 
@@ -127,8 +129,9 @@ export async function remediateRepo(options: RemediateOptions): Promise<Remediat
     const relocks: { tool: string; ok: boolean; message: string }[] = []
     for (const step of plan.relock) {
       options.signal?.throwIfAborted()
-      if (!step.command) {
-        relocks.push({ tool: TOOL_NAMES[step.manager], ok: false, message: step.missing ?? `lockfile needs regenerating with ${TOOL_NAMES[step.manager]}` })
+      if (!step.command || options.relock === false) {
+        const why = options.relock === false ? ' (lockfile regeneration was turned off)' : ''
+        relocks.push({ tool: TOOL_NAMES[step.manager], ok: false, message: (step.command ? undefined : step.missing) ?? `${step.lockfile} needs regenerating with ${TOOL_NAMES[step.manager]}${why}` })
         continue
       }
       const before = readFileSync(path.join(tree.dir, step.lockfile), 'utf8')

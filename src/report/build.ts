@@ -310,7 +310,10 @@ function addRemediation(acc: RepoAcc, record: ActionEnd, errors: ProblemView[]):
   if (value.changes) view.changes = value.changes.map((c) => ({ file: c.file, package: c.package ?? c.name ?? null, from: c.from, to: c.to ?? '(removed)', line: c.line ?? null }))
   if (value.checks || value.relock) {
     view.checks = (value.checks ?? []).map((c) => ({ name: c.name, ok: c.ok, detail: c.detail ?? null }))
-    if (value.relock) view.checks.push({ name: `lockfile regenerated with ${value.relock.tool}`, ok: value.relock.ok, detail: value.relock.message || null })
+    if (value.relock) {
+      const name = value.relock.tool ? `lockfile regenerated with ${value.relock.tool}` : 'lockfile'
+      view.checks.push({ name, ok: value.relock.ok, detail: value.relock.message || null })
+    }
   }
   if (value.pullRequest) view.pullRequest = { ...value.pullRequest, title: value.pullRequest.title ?? null }
   if (value.notRemediated !== undefined) view.notRemediated = value.notRemediated
@@ -382,8 +385,16 @@ function incidentFrom(advisory: Record<string, unknown> | undefined, repos: Repo
   const pkg = stringOr(a.package) ?? ''
   // Safe versions: what the advisory context says, else the versions the pins moved to, else the run's input.
   const safe = new Set([...stringList(a.safeVersions), ...stringList(a.fixed)])
+  const packages = stringList(a.packages)
   if (safe.size === 0) {
-    for (const r of repos) for (const c of r.remediation?.changes ?? []) if ((c.package === null || c.package === pkg) && c.to !== '(removed)') safe.add(c.to)
+    // One package: its versions; several: name and version, or the list means nothing.
+    for (const r of repos) {
+      for (const c of r.remediation?.changes ?? []) {
+        if (c.to === '(removed)') continue
+        if (packages.length > 1) safe.add(c.package ? `${c.package} ${c.to}` : c.to)
+        else if (c.package === null || c.package === pkg) safe.add(c.to)
+      }
+    }
   }
   if (safe.size === 0) for (const v of stringList(meta.inputs?.['safe-version'])) safe.add(v)
   return {

@@ -22,6 +22,8 @@ const With = z.strictObject({
   signoff: z.boolean().optional().describe('Add a Signed-off-by trailer to the commit.'),
   registry: z.string().optional().describe('npm registry for lockfile regeneration; default: what the repository\'s own .npmrc / .yarnrc.yml says.'),
   message: z.string().optional().describe('Commit message (firebreak adds its trailers).'),
+  relock: z.boolean().optional().describe('Regenerate lockfiles with the repository\'s package manager (default true). Off, the edit is committed and the repository is reported as not remediated until its lockfile is regenerated.'),
+  'git-base-url': z.string().optional().describe('Where action repositories are read to resolve a release tag to its commit SHA (default https://github.com).'),
 })
 
 type Input = z.output<typeof With>
@@ -69,7 +71,7 @@ export async function runRemediation(ctx: StepContext<Input>, input: Input, mode
   const advisoryId = String(ctx.advisory?.id ?? advisories[0]?.id ?? 'advisory')
   const branch = input.branch ?? `firebreak/${advisoryId}`
   const pypiIndex = defaultIndexUrl()
-  const deps = { fetchHashes: pypiJsonHashes(), resolveActionSha: gitLsRemoteSha(), relock: { registry: input.registry } }
+  const deps = { fetchHashes: pypiJsonHashes(), resolveActionSha: gitLsRemoteSha((action) => `${(input['git-base-url'] ?? 'https://github.com').replace(/\/+$/, '')}/${action.split('/').slice(0, 2).join('/')}.git`), relock: { registry: input.registry } }
   const counts = { remediated: 0, 'not-remediated': 0, failed: 0 }
   const branches: string[] = []
   const plans: RepoPlan[] = []
@@ -80,7 +82,7 @@ export async function runRemediation(ctx: StepContext<Input>, input: Input, mode
     const findings = scan.findings.filter((f) => f.repo === repo)
     if (findings.length === 0) continue
     const files = scan.repos.find((r) => r.name === repo)?.files ?? []
-    const options = { dir: absolute, repo, branch, runId: ctx.run.id, mode, findings, files, advisories, to: input.to, message: input.message, signoff: input.signoff, pypiIndex, deps, signal: ctx.signal }
+    const options = { dir: absolute, repo, branch, runId: ctx.run.id, mode, findings, files, advisories, to: input.to, message: input.message, signoff: input.signoff, pypiIndex, deps, relock: input.relock, signal: ctx.signal }
     let plan: RepoPlan | undefined
     if (!ctx.apply) {
       plan = await planLocal(options).catch((error: Error) => {

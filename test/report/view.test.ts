@@ -64,6 +64,8 @@ describe('the view of a real run', () => {
     expect(view.timeline.map((t) => t.kind)).toEqual(['run-start', 'step-start', 'action', 'action', 'action', 'step-end', 'run-end'])
     expect(view.timeline.every((t) => !Number.isNaN(Date.parse(t.at)))).toBe(true)
     expect(view.risks.map((r) => r.title)).toEqual([
+      // storefront has workflows: its lockfile is what CI installs.
+      'An affected version was resolved where CI runs it: rotate the secrets CI can read',
       'An affected version is pinned in a lockfile: machines that installed it may be compromised',
       'A version range admits an affected version and no lockfile pins it',
     ])
@@ -94,11 +96,13 @@ steps:
     expect(result.state).toBe('completed')
     const step = result.steps.find((s) => s.id === 'report')!
     expect((step.outputs.files as string[]).map((f) => f.slice(result.dir.length + 1))).toEqual(['report.md', 'report.html', 'report.json', 'report.sarif', 'report.csv'])
-    expect(result.steps.find((s) => s.id === 'iocs')!.outputs).toEqual({ matches: 2, 'repos-with-matches': 1, errors: 0 })
+    // The bundled storefront fixture also carries the worm's workflow, which posts to webhook.site.
+    expect(result.steps.find((s) => s.id === 'iocs')!.outputs).toEqual({ matches: 3, 'repos-with-matches': 1, errors: 0 })
     // Written by the last step: everything but the run's end is in it, and it is not called partial.
     const written = JSON.parse(readFileSync(join(result.dir, 'report.json'), 'utf8')) as ReportView
     expect(written.run).toMatchObject({ state: 'running', complete: true })
     expect(written.indicators.map((i) => [i.repo, i.kind, i.location])).toEqual([
+      ['storefront', 'content', '.github/workflows/shai-hulud-workflow.yml:8'],
       ['storefront', 'path', 'bundle.js'],
       ['storefront', 'content', 'bundle.js:1'],
     ])
