@@ -21,6 +21,8 @@ interface Entry {
   dev: boolean
   /** Graph nodes this name@version sits at (bounded); their paths are merged. */
   nodes?: number[]
+  /** The next entry with the same name and another version. */
+  next: Entry | undefined
 }
 
 /** A dependency graph over integer nodes, built only when someone asks for paths. */
@@ -35,32 +37,40 @@ export interface PathGraph {
  * merged, `direct` is true if any occurrence is direct, `dev` only if all are.
  */
 export class Collector {
-  private readonly entries = new Map<string, Entry>()
+  /** By name, each a chain of versions: no `name@version` string is built per occurrence. */
+  private readonly byName = new Map<string, Entry>()
+  /** In order of first occurrence. */
+  private readonly entries: Entry[] = []
   readonly ranges: RangeRequirement[] = []
   readonly errors: FileProblem[] = []
 
   constructor(readonly file: string) {}
 
   add(name: string, version: string, info: { line?: number; direct?: boolean; dev?: boolean; node?: number } = {}): void {
-    const key = `${name}@${version}`
-    const found = this.entries.get(key)
+    this.addAt(name, version, info.line, info.direct ?? false, info.dev ?? false, info.node)
+  }
+
+  /** `add` without the options object, for readers that call it once per entry of huge lockfiles. */
+  addAt(name: string, version: string, line: number | undefined, direct: boolean, dev: boolean, node: number | undefined): void {
+    const head = this.byName.get(name)
+    let found = head
+    while (found !== undefined && found.version !== version) found = found.next
     if (!found) {
-      this.entries.set(key, {
-        name,
-        version,
-        line: info.line,
-        direct: info.direct ?? false,
-        dev: info.dev ?? false,
-        nodes: info.node === undefined ? undefined : [info.node],
-      })
+      const entry: Entry = { name, version, line, direct, dev, nodes: node === undefined ? undefined : [node], next: undefined }
+      if (head === undefined) this.byName.set(name, entry)
+      else {
+        entry.next = head.next
+        head.next = entry
+      }
+      this.entries.push(entry)
       return
     }
-    found.direct ||= info.direct ?? false
-    found.dev &&= info.dev ?? false
-    if (found.line === undefined) found.line = info.line
-    if (info.node !== undefined) {
-      if (!found.nodes) found.nodes = [info.node]
-      else if (found.nodes.length < MAX_PATHS) found.nodes.push(info.node)
+    found.direct ||= direct
+    found.dev &&= dev
+    if (found.line === undefined) found.line = line
+    if (node !== undefined) {
+      if (!found.nodes) found.nodes = [node]
+      else if (found.nodes.length < MAX_PATHS) found.nodes.push(node)
     }
   }
 
@@ -79,7 +89,7 @@ export class Collector {
    * matching) read them for a few packages only. They are enumerable getters,
    * so JSON.stringify and deep equality see plain values.
    */
-  result(kind: string, lazy: { graph?: () => PathGraph; lines?: () => (node: number) => number | undefined } = {}): Extraction {
+  result(kind: string, lazy: { graph?: () => PathGraph; lines?: (wanted: readonly number[]) => (node: number) => number | undefined } = {}): Extraction {
     let graph = lazy.graph
     let lineBuilder = lazy.lines
     let all: Map<number, string[][]> | undefined
@@ -98,18 +108,38 @@ export class Collector {
     }
     const firstLine = (nodes: number[]): number | undefined => {
       if (!lineOf && lineBuilder) {
-        lineOf = lineBuilder()
+        // Only the first node of each package needing a line, in increasing order.
+        const wanted: number[] = []
+        for (const e of this.entries) if (e.line === undefined && e.nodes) wanted.push(e.nodes[0] as number)
+        lineOf = lineBuilder(wanted.sort((a, b) => a - b))
         lineBuilder = undefined
       }
       return lineOf?.(nodes[0] as number)
     }
     const packages: Package[] = []
-    for (const e of this.entries.values()) {
+    for (const e of this.entries) {
       const nodes = e.nodes
       let pkg: Package
-      if (nodes && (lazy.graph || lazy.lines)) {
+      const lazyLine = e.line === undefined && lazy.lines !== undefined
+      if (nodes && lazy.graph && !lazyLine) {
+        // The line is known: only `paths` is an accessor (one closure per package, not two).
+        let paths: string[][] | undefined | null = null
+        pkg = {
+          ecosystem: 'npm',
+          name: e.name,
+          version: e.version,
+          file: this.file,
+          line: e.line,
+          direct: e.direct,
+          dev: e.dev,
+          get paths(): string[][] | undefined {
+            if (paths === null) paths = pathsOf(nodes)
+            return paths
+          },
+        }
+      } else if (nodes && (lazy.graph || lazyLine)) {
         let paths: string[][] | undefined | null = lazy.graph ? null : undefined
-        let line: number | undefined | null = e.line === undefined && lazy.lines ? null : e.line
+        let line: number | undefined | null = lazyLine ? null : e.line
         // No spread here: object literals with accessors are already the slow part of this loop.
         pkg = {
           ecosystem: 'npm',
@@ -178,8 +208,31 @@ export function lineColAt(text: string, offset: number): { line: number; col: nu
 /** Is this an exact, valid semver version (as lockfiles write them)? */
 export function isSemver(version: string): boolean {
   // The common shape is checked without building a SemVer object (hot path on big lockfiles).
-  if (/^(?:0|[1-9]\d{0,14})\.(?:0|[1-9]\d{0,14})\.(?:0|[1-9]\d{0,14})$/.test(version)) return true
+  if (isPlainSemver(version, 0, version.length)) return true
   return semver.valid(version) !== null
+}
+
+/**
+ * Is `s[start, end)` a plain `X.Y.Z` (no leading zeros, at most 15 digits a
+ * part)? A character loop rather than a regex: it runs per entry of huge lockfiles.
+ */
+export function isPlainSemver(s: string, start: number, end: number): boolean {
+  let i = start
+  for (let part = 0; part < 3; part++) {
+    const first = i
+    while (i < end) {
+      const c = s.charCodeAt(i)
+      if (c < 48 || c > 57) break
+      i++
+    }
+    const digits = i - first
+    if (digits === 0 || digits > 15 || (digits > 1 && s.charCodeAt(first) === 48)) return false
+    if (part < 2) {
+      if (i >= end || s.charCodeAt(i) !== 46 /* . */) return false
+      i++
+    }
+  }
+  return i === end
 }
 
 /**
@@ -199,6 +252,11 @@ const NON_REGISTRY_PROTOCOL = /^(?:file|link|portal|exec|workspace|catalog|patch
 
 /** Specs that name a location rather than a registry version: URLs, git, paths, protocols. */
 export function isNonRegistrySpec(spec: string): boolean {
+  // The common case first, without a regex: a range (`^1.2.3`, `~1`, `>=2`, `1.x`, `*`) with no `/` or `:`.
+  const c = spec.charCodeAt(0)
+  if (((c >= 48 && c <= 57) || c === 94 || c === 60 || c === 61 || c === 62 || c === 42 || (c === 126 && spec.charCodeAt(1) !== 47)) && spec.indexOf('/') === -1 && spec.indexOf(':') === -1) {
+    return false
+  }
   const s = spec.trim()
   if (NON_REGISTRY_PROTOCOL.test(s)) return true
   if (s.startsWith('.') || s.startsWith('/') || s.startsWith('~/') || /^[a-zA-Z]:[\\/]/.test(s)) return true
@@ -249,6 +307,53 @@ export function classifySpec(name: string, raw: string): ManifestSpec {
 /** What a `resolved` URL says about where a package came from. */
 export type Source = { kind: 'registry' } | { kind: 'tarball'; name: string; version: string } | { kind: 'git' } | { kind: 'file' } | { kind: 'remote' }
 
+/** Where a URL's path ends: before any `#` fragment or `?` query. */
+function urlEnd(url: string): number {
+  let end = url.length
+  const hash = url.indexOf('#')
+  if (hash !== -1) end = hash
+  const query = url.indexOf('?')
+  if (query !== -1 && query < end) end = query
+  return end
+}
+
+/** Index of `%2f` / `%2F` in `s[from, to)`, or -1. */
+function encodedSlash(s: string, from: number, to: number): number {
+  for (let i = s.indexOf('%', from); i !== -1 && i + 3 <= to; i = s.indexOf('%', i + 1)) {
+    if (s.charCodeAt(i + 1) === 50 /* 2 */ && (s.charCodeAt(i + 2) | 32) === 102 /* f */) return i
+  }
+  return -1
+}
+
+/**
+ * Where the version starts in a registry-layout tarball URL whose path ends
+ * at `end`, or -1 when the URL does not have that layout. Compares in place:
+ * no substring is built unless the version is more than `X.Y.Z`.
+ */
+function tarballVersionStart(url: string, end: number): number {
+  if (!url.endsWith('.tgz', end)) return -1
+  const dash = url.lastIndexOf('/-/', end)
+  if (dash === -1) return -1
+  const baseStart = url.lastIndexOf('/', end - 1) + 1
+  const baseEnd = end - 4
+  const segStart = url.lastIndexOf('/', dash - 1) + 1
+  let segFrom = segStart
+  if (url.charCodeAt(segStart) === 64 /* @ */) {
+    // `@scope%2fname`
+    const enc = encodedSlash(url, segStart, dash)
+    if (enc === -1) return -1
+    segFrom = enc + 3
+  }
+  // The file name is `<segment>-<version>`.
+  const segLength = dash - segFrom
+  if (baseEnd - baseStart < segLength + 1) return -1
+  for (let k = 0; k < segLength; k++) if (url.charCodeAt(segFrom + k) !== url.charCodeAt(baseStart + k)) return -1
+  if (url.charCodeAt(baseStart + segLength) !== 45 /* - */) return -1
+  const vStart = baseStart + segLength + 1
+  if (isPlainSemver(url, vStart, baseEnd)) return vStart
+  return isSemver(url.slice(vStart, baseEnd)) ? vStart : -1
+}
+
 /**
  * Name and version from a registry-layout tarball URL,
  * `…/<name>/-/<name>-<version>.tgz` (scoped: `…/@scope/name/-/name-<version>.tgz`
@@ -256,34 +361,102 @@ export type Source = { kind: 'registry' } | { kind: 'tarball'; name: string; ver
  * per entry of lockfiles with hundreds of thousands of entries.
  */
 export function registryTarball(url: string): { name: string; version: string } | undefined {
-  let end = url.length
-  const hash = url.indexOf('#')
-  if (hash !== -1) end = hash
-  const query = url.indexOf('?')
-  if (query !== -1 && query < end) end = query
-  if (!url.endsWith('.tgz', end)) return undefined
+  const end = urlEnd(url)
+  const vStart = tarballVersionStart(url, end)
+  if (vStart === -1) return undefined
   const dash = url.lastIndexOf('/-/', end)
-  if (dash === -1) return undefined
-  const baseStart = url.lastIndexOf('/', end - 1) + 1
-  const base = url.slice(baseStart, end - 4)
   const segStart = url.lastIndexOf('/', dash - 1) + 1
-  let segment = url.slice(segStart, dash)
-  let name = segment
-  if (segment.startsWith('@')) {
-    // `@scope%2fname`
-    const enc = segment.toLowerCase().indexOf('%2f')
-    if (enc === -1) return undefined
-    name = `${segment.slice(0, enc)}/${segment.slice(enc + 3)}`
-    segment = segment.slice(enc + 3)
+  let name = url.slice(segStart, dash)
+  if (name.startsWith('@')) {
+    const enc = encodedSlash(url, segStart, dash)
+    name = `${url.slice(segStart, enc)}/${url.slice(enc + 3, dash)}`
   } else {
     const scopeStart = url.lastIndexOf('/', segStart - 2) + 1
     const scope = url.slice(scopeStart, segStart - 1)
-    if (scope.startsWith('@')) name = `${scope}/${segment}`
+    if (scope.startsWith('@')) name = `${scope}/${name}`
   }
-  if (!base.startsWith(segment + '-')) return undefined
-  const version = base.slice(segment.length + 1)
-  if (!isSemver(version)) return undefined
-  return { name, version }
+  return { name, version: url.slice(vStart, end - 4) }
+}
+
+/** Is this a registry-layout tarball URL (`registryTarball` would read it)? Allocates nothing in the common case. */
+export function isRegistryTarball(url: string): boolean {
+  return tarballVersionStart(url, urlEnd(url)) !== -1
+}
+
+export type SourceKind = Source['kind']
+
+/**
+ * What kind of source a `resolved` URL is (see `classifyResolved`), without
+ * building anything: for readers that need the tarball's name and version
+ * only when the entry lacks its own.
+ */
+export function resolvedKind(resolved: string | undefined): SourceKind {
+  if (resolved === undefined || resolved === '') return 'registry'
+  let r = resolved
+  const first = r.charCodeAt(0)
+  const last = r.charCodeAt(r.length - 1)
+  if (first <= 32 || first > 126 || last <= 32 || last > 126) r = r.trim()
+  // `https://…`, nearly every entry of every lockfile: one pass over the characters.
+  if (first === 104 && r.charCodeAt(1) === 116 && r.charCodeAt(2) === 116 && r.charCodeAt(3) === 112 && r.charCodeAt(4) === 115 && r.charCodeAt(5) === 58 && r.charCodeAt(6) === 47 && r.charCodeAt(7) === 47) {
+    return httpsKind(r)
+  }
+  if (r.startsWith('https://') || r.startsWith('http://') || /^https?:/i.test(r)) {
+    if (r.includes('://codeload.github.com/')) return 'git'
+    if (r.includes('archive') && (r.includes('/archive/') || r.includes('/repository/archive'))) return 'git'
+    if (isRegistryTarball(r)) return 'tarball'
+    if (/\.git(?:#|$)/.test(r) || /^https?:\/\/[^/]+\/[^/]+\/[^/#]+#/.test(r)) return 'git'
+    return 'remote'
+  }
+  if (/^(?:file|link|portal|exec):/i.test(r)) return 'file'
+  if (/^(?:git\+|git:|ssh:|github:|gitlab:|bitbucket:|gist:)/i.test(r)) return 'git'
+  if (/^[\w.-]+@[\w.-]+:/.test(r)) return 'git'
+  // Relative paths (workspace links in lockfiles).
+  if (r.startsWith('.') || r.startsWith('/')) return 'file'
+  return 'registry'
+}
+
+/**
+ * `resolvedKind` of an `https://` URL, as its general branch decides it, with
+ * the substring searches only run when one pass over the characters says
+ * they can match.
+ */
+function httpsKind(r: string): SourceKind {
+  const length = r.length
+  let hash = -1
+  let query = -1
+  /** The last `/` before any `#` or `?`. */
+  let slash = -1
+  let colon = false
+  let archive = false
+  for (let i = 8; i < length; i++) {
+    const c = r.charCodeAt(i)
+    if (c === 47 /* / */) {
+      if (hash === -1 && query === -1) slash = i
+    } else if (c === 58 /* : */) colon = true
+    else if (c === 35 /* # */) {
+      if (hash === -1) hash = i
+    } else if (c === 63 /* ? */) {
+      if (query === -1) query = i
+    } else if (c === 118 /* v */ && r.charCodeAt(i - 1) === 105 && r.charCodeAt(i - 2) === 104) archive = true // …hiv…
+  }
+  // `https://codeload…` itself, or `://codeload…` further on.
+  if ((colon || r.charCodeAt(8) === 99) /* c */ && r.includes('://codeload.github.com/')) return 'git'
+  if (archive && (r.includes('/archive/') || r.includes('/repository/archive'))) return 'git'
+  let end = length
+  if (hash !== -1) end = hash
+  if (query !== -1 && query < end) end = query
+  if (
+    end - slash > 5 &&
+    r.charCodeAt(end - 4) === 46 /* . */ &&
+    r.charCodeAt(end - 3) === 116 /* t */ &&
+    r.charCodeAt(end - 2) === 103 /* g */ &&
+    r.charCodeAt(end - 1) === 122 /* z */ &&
+    tarballVersionStart(r, end) !== -1
+  ) {
+    return 'tarball'
+  }
+  if (/\.git(?:#|$)/.test(r) || /^https?:\/\/[^/]+\/[^/]+\/[^/#]+#/.test(r)) return 'git'
+  return 'remote'
 }
 
 /**
@@ -292,21 +465,9 @@ export function registryTarball(url: string): { name: string; version: string } 
  * entries in several cases (bundled deps, `--no-save-resolved`).
  */
 export function classifyResolved(resolved: string | undefined): Source {
-  if (resolved === undefined || resolved === '') return { kind: 'registry' }
-  const r = resolved.trim()
-  if (r.startsWith('https://') || r.startsWith('http://') || /^https?:/i.test(r)) {
-    if (r.includes('://codeload.github.com/') || r.includes('/archive/') || r.includes('/repository/archive')) return { kind: 'git' }
-    const tarball = registryTarball(r)
-    if (tarball) return { kind: 'tarball', ...tarball }
-    if (/\.git(?:#|$)/.test(r) || /^https?:\/\/[^/]+\/[^/]+\/[^/#]+#/.test(r)) return { kind: 'git' }
-    return { kind: 'remote' }
-  }
-  if (/^(?:file|link|portal|exec):/i.test(r)) return { kind: 'file' }
-  if (/^(?:git\+|git:|ssh:|github:|gitlab:|bitbucket:|gist:)/i.test(r)) return { kind: 'git' }
-  if (/^[\w.-]+@[\w.-]+:/.test(r)) return { kind: 'git' }
-  // Relative paths (workspace links in lockfiles).
-  if (r.startsWith('.') || r.startsWith('/')) return { kind: 'file' }
-  return { kind: 'registry' }
+  const kind = resolvedKind(resolved)
+  if (kind !== 'tarball') return { kind }
+  return { kind, ...(registryTarball((resolved as string).trim()) as { name: string; version: string }) }
 }
 
 /**
@@ -418,4 +579,27 @@ export function parseJson(text: string, out: Collector, expected: string): unkno
 
 export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+}
+
+/**
+ * `text.indexOf(needle, from)` for callers whose `from` never decreases (line
+ * readers): the search runs again only once the last hit is passed, so a text
+ * with few or no hits costs one pass in total, not one pass per line.
+ */
+export class NextIndex {
+  private hit = -1
+  private searchedFrom = Infinity
+
+  constructor(
+    private readonly text: string,
+    private readonly needle: string,
+  ) {}
+
+  from(position: number): number {
+    if (this.searchedFrom > position || (this.hit !== -1 && this.hit < position)) {
+      this.hit = this.text.indexOf(this.needle, position)
+      this.searchedFrom = position
+    }
+    return this.hit
+  }
 }

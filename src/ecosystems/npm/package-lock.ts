@@ -9,8 +9,9 @@
  */
 import type { Extraction } from '../types.js'
 import {
-  classifyResolved,
   Collector,
+  registryTarball,
+  resolvedKind,
   describe,
   ForwardLines,
   isRecord,
@@ -111,8 +112,10 @@ interface LockEntry {
 
 /** The package name at an install location: what follows the last `node_modules/`. */
 function nameAt(location: string): string {
-  const i = location.lastIndexOf('node_modules/')
-  if (i !== -1) return location.slice(i + 'node_modules/'.length)
+  // The last `node_modules/` ends at a `/`: try each `/` from the end (no substring search per entry).
+  for (let slash = location.lastIndexOf('/'); slash >= 12; slash = location.lastIndexOf('/', slash - 1)) {
+    if (location.startsWith('node_modules', slash - 12)) return location.slice(slash + 1)
+  }
   const slash = location.lastIndexOf('/')
   return slash === -1 ? location : location.slice(slash + 1)
 }
@@ -136,8 +139,9 @@ type Lazy = Parameters<Collector['result']>[1]
 /** lockfileVersion 2 and 3: `packages` keyed by install location. */
 function readPackages(text: string, packages: Record<string, unknown>, rootName: string, out: Collector): Lazy {
   const locations = Object.keys(packages)
-  // Probing a Set with built strings is much cheaper than probing the parsed object (no internalisation).
-  const known = new Set(locations)
+  // Probing a Set with built strings is much cheaper than probing the parsed object (no
+  // internalisation), but the Set costs a pass over every location: only the graph builds it.
+  let known: Set<string> | undefined
 
   // Node resolution: look in <dir>/node_modules/<name>, then up the directories.
   const resolve = (from: string, dep: string): string | undefined => {
@@ -146,7 +150,7 @@ function readPackages(text: string, packages: Record<string, unknown>, rootName:
       // `…/node_modules` and `…/node_modules/@scope` are not package folders.
       if (last === 'node_modules' || last.startsWith('@')) continue
       const candidate = dir === '' ? `node_modules/${dep}` : `${dir}/node_modules/${dep}`
-      if (!known.has(candidate)) continue
+      if (known ? !known.has(candidate) : !Object.hasOwn(packages, candidate)) continue
       const entry = packages[candidate]
       if (isRecord(entry)) {
         // A workspace link: the dependency is the linked folder itself.
@@ -180,7 +184,7 @@ function readPackages(text: string, packages: Record<string, unknown>, rootName:
   for (let i = 0; i < locations.length; i++) {
     const location = locations[i] as string
     // The root and workspace folders are the project itself.
-    if (location === '' || !location.includes('node_modules/')) continue
+    if (!location.startsWith('node_modules/') && !location.includes('node_modules/')) continue
     const value = packages[location]
     if (!isRecord(value)) {
       out.error(`expected an object for packages["${location}"]`, lineOfKey(text, location))
@@ -188,24 +192,29 @@ function readPackages(text: string, packages: Record<string, unknown>, rootName:
     }
     const entry = value as LockEntry
     if (entry.link === true) continue
-    const version = typeof entry.version === 'string' ? entry.version : undefined
+    let version = typeof entry.version === 'string' ? entry.version : undefined
     const resolved = typeof entry.resolved === 'string' ? entry.resolved : undefined
-    const name = typeof entry.name === 'string' && entry.name !== '' ? entry.name : nameAt(location)
-    const source = classifyResolved(resolved)
-    if (source.kind === 'git' || source.kind === 'file' || source.kind === 'remote') continue
+    const kind = resolvedKind(resolved)
+    if (kind === 'git' || kind === 'file' || kind === 'remote') continue
+    const valid = version !== undefined && isSemver(version)
     // A registry-layout tarball: the entry's own fields win, the URL fills gaps.
-    const v = source.kind === 'tarball' && (version === undefined || !isSemver(version)) ? source.version : version
-    if (v === undefined || !isSemver(v)) continue
-    out.add(name, v, { direct: direct.has(location), dev: entry.dev === true, node: i })
+    if (!valid) {
+      if (kind !== 'tarball') continue
+      version = (registryTarball((resolved as string).trim()) as { version: string }).version
+    }
+    const name = typeof entry.name === 'string' && entry.name !== '' ? entry.name : nameAt(location)
+    out.addAt(name, version as string, undefined, direct.has(location), entry.dev === true, i)
   }
 
-  const lines = (): ((node: number) => number | undefined) => {
-    // Keys appear in the text in Object.keys order: one forward scan finds them all.
+  const lines = (wanted: readonly number[]): ((node: number) => number | undefined) => {
+    // Keys appear in the text in Object.keys order: one forward scan finds all the wanted ones.
     const keyLines = new KeyLines(text, findKey(text, 'packages', 0, true))
-    const found = locations.map((l) => keyLines.line(l, true))
-    return (node) => found[node]
+    const found = new Map<number, number | undefined>()
+    for (const node of wanted) found.set(node, keyLines.line(locations[node] as string, true))
+    return (node) => found.get(node)
   }
   const graph = (): PathGraph => {
+    known = new Set(locations)
     const index = new Map<string, number>()
     for (let i = 0; i < locations.length; i++) index.set(locations[i] as string, i)
     const root = hasRoot ? (index.get('') as number) : -1
@@ -246,14 +255,17 @@ interface TreeNode {
   name: string
   entry: Record<string, unknown>
   parent: TreeNode | undefined
-  kids: Map<string, TreeNode>
+  /** Only for nodes with nested `dependencies` (most have none). */
+  kids: Map<string, TreeNode> | undefined
+  /** Index in document order; -1 for the root. */
+  id: number
   line: number | undefined
 }
 
 /** lockfileVersion 1: nested `dependencies`, walked iteratively (depth is attacker-controlled). */
 function readTree(text: string, dependencies: Record<string, unknown>, rootName: string, out: Collector): Lazy {
   const keyLines = new KeyLines(text, findKey(text, 'dependencies', 0, true))
-  const rootNode: TreeNode = { name: rootName, entry: {}, parent: undefined, kids: new Map(), line: undefined }
+  const rootNode: TreeNode = { name: rootName, entry: {}, parent: undefined, kids: new Map(), line: undefined, id: -1 }
   const nodes: TreeNode[] = []
   // Depth-first in document order so that key lines are found by a forward scan.
   const stack: { node: TreeNode; deps: Record<string, unknown>; keys: string[]; index: number }[] = [
@@ -272,15 +284,14 @@ function readTree(text: string, dependencies: Record<string, unknown>, rootName:
       out.error(`expected an object for dependency "${name}"`, line)
       continue
     }
-    const node: TreeNode = { name, entry: value, parent: frame.node, kids: new Map(), line }
-    frame.node.kids.set(name, node)
+    const nested = isRecord(value.dependencies) ? value.dependencies : undefined
+    const node: TreeNode = { name, entry: value, parent: frame.node, kids: nested ? new Map() : undefined, line, id: nodes.length }
+    ;(frame.node.kids as Map<string, TreeNode>).set(name, node)
     nodes.push(node)
-    if (isRecord(value.dependencies)) stack.push({ node, deps: value.dependencies, keys: Object.keys(value.dependencies), index: 0 })
+    if (nested) stack.push({ node, deps: nested, keys: Object.keys(nested), index: 0 })
   }
 
   // `requires` names resolve to the nearest enclosing `dependencies` holding them.
-  const ids = new Map<TreeNode, number>()
-  nodes.forEach((n, i) => ids.set(n, i))
   const edges: number[][] = []
   const required = new Set<number>()
   for (let i = 0; i < nodes.length; i++) {
@@ -289,8 +300,8 @@ function readTree(text: string, dependencies: Record<string, unknown>, rootName:
     if (isRecord(n.entry.requires)) {
       for (const dep of Object.keys(n.entry.requires)) {
         let t: TreeNode | undefined
-        for (let p: TreeNode | undefined = n; p && !t; p = p.parent) t = p.kids.get(dep)
-        const ti = t && ids.get(t)
+        for (let p: TreeNode | undefined = n; p && !t; p = p.parent) t = p.kids?.get(dep)
+        const ti = t?.id
         if (ti !== undefined && ti !== i) {
           targets.push(ti)
           required.add(ti)
@@ -301,7 +312,7 @@ function readTree(text: string, dependencies: Record<string, unknown>, rootName:
   }
   // v1 does not record what the root declares: its roots are the top-level
   // entries nothing requires, plus any top-level entry only reachable from a cycle.
-  const top = [...rootNode.kids.values()].map((n) => ids.get(n) as number)
+  const top = [...(rootNode.kids as Map<string, TreeNode>).values()].map((n) => n.id)
   const rootEdges = top.filter((i) => !required.has(i))
   const reached = new Set<number>(rootEdges)
   const queue = [...rootEdges]
@@ -330,13 +341,15 @@ function readTree(text: string, dependencies: Record<string, unknown>, rootName:
     }
     if (version === undefined) continue
     // v1 writes a non-registry source into `version` itself (git URL, file:, tarball URL).
-    const source = classifyResolved(isSemver(version) ? resolved : version)
-    if (source.kind === 'git' || source.kind === 'file' || source.kind === 'remote') continue
-    if (source.kind === 'tarball' && !isSemver(version)) {
-      name = source.name
-      version = source.version
+    const valid = isSemver(version)
+    const kind = resolvedKind(valid ? resolved : version)
+    if (kind === 'git' || kind === 'file' || kind === 'remote') continue
+    if (!valid) {
+      if (kind !== 'tarball') continue
+      const tarball = registryTarball(version.trim()) as { name: string; version: string }
+      name = tarball.name
+      version = tarball.version
     }
-    if (!isSemver(version)) continue
     reported[i] = name
     out.add(name, version, { line: n.line, direct: direct.has(i), dev: n.entry.dev === true, node: i })
   }

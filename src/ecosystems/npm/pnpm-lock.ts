@@ -2,11 +2,13 @@
  * pnpm-lock.yaml (v5.x, 6.x, 9.x, several YAML documents) and the older
  * shrinkwrap.yaml. Only `packages` lists packages (INVENTORY.md); importers
  * say which are direct, and `packages` (v5/v6) or `snapshots` (v9) give the
- * dependency graph. YAML is parsed by `yaml` with an alias budget, so an
- * alias bomb is an error rather than an out-of-memory.
+ * dependency graph. The YAML subset pnpm writes is read by a line reader
+ * (./pnpm-reader.ts); anything else is parsed by `yaml` with an alias
+ * budget, so an alias bomb is an error rather than an out-of-memory.
  */
 import { LineCounter, parseAllDocuments } from 'yaml'
 import type { Extraction } from '../types.js'
+import { readPnpmLock, type PnpmDoc } from './pnpm-reader.js'
 import { classifyResolved, Collector, describe, ForwardLines, isRecord, isSemver, nulLine, ROOT_NAME, type PathGraph } from './common.js'
 
 /** Alias expansions allowed per document: real lockfiles use none. */
@@ -56,11 +58,30 @@ export function extractPnpmLock(file: string, content: string, baseName: string)
       out.error(`file contains a NUL byte: not a text ${baseName}`, nul)
       return out.result(kind)
     }
-    const lineCounter = new LineCounter()
-    const docs = parseAllDocuments(content, { lineCounter, uniqueKeys: false })
-    if (!Array.isArray(docs)) {
-      out.error(`expected a YAML ${baseName}, found nothing to read`)
-      return out.result(kind)
+    // The subset pnpm writes is read line by line; anything else by `yaml`.
+    let docs: PnpmDoc[] | undefined = readPnpmLock(content)
+    if (docs === undefined) {
+      const lineCounter = new LineCounter()
+      const parsed = parseAllDocuments(content, { lineCounter, uniqueKeys: false })
+      if (!Array.isArray(parsed)) {
+        out.error(`expected a YAML ${baseName}, found nothing to read`)
+        return out.result(kind)
+      }
+      docs = []
+      for (const doc of parsed) {
+        const problem = doc.errors[0]
+        if (problem) {
+          const pos = lineCounter.linePos(problem.pos[0])
+          out.error(`invalid YAML at ${pos.line}:${pos.col}: ${problem.message.split('\n')[0]}; expected a pnpm lockfile`, pos.line)
+          continue
+        }
+        const data: unknown = doc.toJS({ maxAliasCount: MAX_ALIASES })
+        if (data !== null && data !== undefined && !isRecord(data)) {
+          out.error(`expected a ${baseName} mapping, found ${Array.isArray(data) ? 'a list' : typeof data}`, lineCounter.linePos(doc.range[0]).line)
+          continue
+        }
+        docs.push({ data, start: doc.range[0] })
+      }
     }
     const lines = new ForwardLines(content)
     const ids = new Map<string, number>()
@@ -68,6 +89,8 @@ export function extractPnpmLock(file: string, content: string, baseName: string)
     const edges: number[][] = []
     const roots: number[] = []
     const direct = new Set<number>()
+    // The dependency graph is only for `paths`: its edges are read when someone asks for one.
+    const edgeWork: (() => void)[] = []
     const nodeOf = (name: string, version: string): number => {
       const id = `${name}@${version}`
       let n = ids.get(id)
@@ -81,18 +104,8 @@ export function extractPnpmLock(file: string, content: string, baseName: string)
     }
 
     for (const doc of docs) {
-      const problem = doc.errors[0]
-      if (problem) {
-        const pos = lineCounter.linePos(problem.pos[0])
-        out.error(`invalid YAML at ${pos.line}:${pos.col}: ${problem.message.split('\n')[0]}; expected a pnpm lockfile`, pos.line)
-        continue
-      }
-      const data: unknown = doc.toJS({ maxAliasCount: MAX_ALIASES })
-      if (data === null || data === undefined) continue
-      if (!isRecord(data)) {
-        out.error(`expected a ${baseName} mapping, found ${Array.isArray(data) ? 'a list' : typeof data}`, lineCounter.linePos(doc.range[0]).line)
-        continue
-      }
+      const data = doc.data
+      if (!isRecord(data)) continue
       const lockVersion = data.lockfileVersion ?? data.shrinkwrapVersion
       if (lockVersion !== undefined) kind = `${baseName}@${String(lockVersion)}`
       const slashFormat = data.shrinkwrapVersion !== undefined || versionNumber(lockVersion) < 6
@@ -127,8 +140,8 @@ export function extractPnpmLock(file: string, content: string, baseName: string)
       const packages = data.packages
       if (!isRecord(packages)) continue
       // Key lines: one forward scan from this document's `packages:` line.
-      const start = content.indexOf('\npackages:', doc.range[0])
-      let pos = start === -1 ? doc.range[0] : start
+      const start = content.indexOf('\npackages:', doc.start)
+      let pos = start === -1 ? doc.start : start
       for (const [key, raw] of Object.entries(packages)) {
         const value = isRecord(raw) ? raw : {}
         const at = content.indexOf(key, pos)
@@ -155,13 +168,16 @@ export function extractPnpmLock(file: string, content: string, baseName: string)
         if (name === undefined || version === undefined || !isSemver(version)) continue
         const n = nodeOf(name, version)
         out.add(name, version, { line, direct: direct.has(n), dev: value.dev === true || value.dev === 'true', node: n })
-        if (!v9) addEdges(n, value)
+        if (!v9) edgeWork.push(() => addEdges(n, value))
       }
-      if (v9 && isRecord(data.snapshots)) {
-        for (const [key, value] of Object.entries(data.snapshots)) {
-          const parsed = parsePnpmKey(key, false)
-          if (parsed && isRecord(value)) addEdges(nodeOf(parsed.name, parsed.version), value)
-        }
+      const snapshots = data.snapshots
+      if (v9 && isRecord(snapshots)) {
+        edgeWork.push(() => {
+          for (const [key, value] of Object.entries(snapshots)) {
+            const parsed = parsePnpmKey(key, false)
+            if (parsed && isRecord(value)) addEdges(nodeOf(parsed.name, parsed.version), value)
+          }
+        })
       }
 
       function addEdges(n: number, value: Record<string, unknown>): void {
@@ -175,11 +191,15 @@ export function extractPnpmLock(file: string, content: string, baseName: string)
         }
       }
     }
-    const graph = (): PathGraph => ({
-      root: -1,
-      edges: (i) => (i === -1 ? roots : (edges[i] ?? [])),
-      label: (i) => (i === -1 ? ROOT_NAME : (labels[i] ?? '')),
-    })
+    const graph = (): PathGraph => {
+      for (const work of edgeWork) work()
+      edgeWork.length = 0
+      return {
+        root: -1,
+        edges: (i) => (i === -1 ? roots : (edges[i] ?? [])),
+        label: (i) => (i === -1 ? ROOT_NAME : (labels[i] ?? '')),
+      }
+    }
     return out.result(kind, { graph })
   } catch (error) {
     out.error(`could not read ${baseName}: ${describe(error)}`)

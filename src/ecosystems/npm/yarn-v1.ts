@@ -11,8 +11,11 @@ import { classifyResolved, Collector, describe, isNonRegistrySpec, isSemver, nul
 interface YarnEntry {
   patterns: string[]
   line: number
-  fields: Map<string, string>
-  deps: [string, string][]
+  /** The only fields the inventory reads. */
+  version: string | undefined
+  resolved: string | undefined
+  /** `dependencies` and `optionalDependencies`, flattened: name, range, name, range, … */
+  deps: string[]
 }
 
 /** `"a@^1", a@^2` → ['a@^1', 'a@^2']; quoted parts may hold commas. */
@@ -93,44 +96,63 @@ function registryName(pattern: string): string | undefined {
 
 export function parseYarnV1(content: string, out: Collector): YarnEntry[] {
   const entries: YarnEntry[] = []
-  const lines = content.split('\n')
   let current: YarnEntry | undefined
   let section: string | undefined
-  for (let n = 0; n < lines.length; n++) {
-    let line = lines[n] as string
-    if (line.endsWith('\r')) line = line.slice(0, -1)
-    const text = line.trimStart()
+  // Line by line without splitting the text: one substring per non-blank line, no more.
+  const length = content.length
+  let n = 0
+  /** The next tab at or after the current line (searched again only once passed: linear overall). */
+  let nextTab = -1
+  for (let pos = 0; pos < length; ) {
+    const lineStart = pos
+    let nl = content.indexOf('\n', pos)
+    if (nl === -1) nl = length
+    pos = nl + 1
+    n++
+    let end = nl
+    if (end > lineStart && content.charCodeAt(end - 1) === 13) end--
+    let i = lineStart
+    for (let c = content.charCodeAt(i); i < end && (c === 32 || c === 9 || c === 10 || c === 11 || c === 12 || c === 13); c = content.charCodeAt(++i));
+    if (i === end) continue
+    const first = content.charCodeAt(i)
+    if (first === 35 /* # */) continue
+    // Anything beyond ASCII whitespace at the start: let trimStart decide, as before.
+    const text = first > 127 ? content.slice(i, end).trimStart() : content.slice(i, end)
     if (text === '' || text.startsWith('#')) continue
-    const indent = line.length - text.length
-    if (/^[<=>]{7}/.test(text)) {
-      out.error('unresolved merge conflict in yarn.lock', n + 1)
+    const indent = end - lineStart - text.length
+    if ((first === 60 || first === 61 || first === 62) && /^[<=>]{7}/.test(text)) {
+      out.error('unresolved merge conflict in yarn.lock', n)
       return entries
     }
-    if (line.includes('\t')) {
-      out.error('expected spaces for indentation, found a tab', n + 1)
+    if (nextTab < lineStart) nextTab = content.indexOf('\t', lineStart) >>> 0 // -1 becomes 2^32 - 1: no more tabs
+    if (nextTab < end) {
+      out.error('expected spaces for indentation, found a tab', n)
       return entries
     }
     if (indent === 0) {
       const patterns = text.endsWith(':') ? splitPatterns(text.slice(0, -1)) : undefined
       if (!patterns || patterns.length === 0) {
-        out.error(`expected an entry header like \`name@range:\`, found ${JSON.stringify(text.slice(0, 60))}`, n + 1)
+        out.error(`expected an entry header like \`name@range:\`, found ${JSON.stringify(text.slice(0, 60))}`, n)
         return entries
       }
-      current = { patterns, line: n + 1, fields: new Map(), deps: [] }
+      current = { patterns, line: n, version: undefined, resolved: undefined, deps: [] }
       entries.push(current)
       section = undefined
       continue
     }
     const field = splitField(text)
     if (!current || !field || (indent !== 2 && indent !== 4)) {
-      out.error(`expected \`key value\` under an entry, found ${JSON.stringify(text.slice(0, 60))}`, n + 1)
+      out.error(`expected \`key value\` under an entry, found ${JSON.stringify(text.slice(0, 60))}`, n)
       return entries
     }
     if (indent === 2) {
       section = field[1] === undefined ? field[0] : undefined
-      if (field[1] !== undefined) current.fields.set(field[0], field[1])
+      if (field[1] !== undefined) {
+        if (field[0] === 'version') current.version = field[1]
+        else if (field[0] === 'resolved') current.resolved = field[1]
+      }
     } else if (section === 'dependencies' || section === 'optionalDependencies') {
-      if (field[1] !== undefined) current.deps.push([field[0], field[1]])
+      if (field[1] !== undefined) current.deps.push(field[0], field[1])
     }
   }
   return entries
@@ -149,15 +171,23 @@ export function extractYarnV1(file: string, content: string): Extraction {
 
     const byPattern = new Map<string, number>()
     entries.forEach((e, i) => e.patterns.forEach((p) => byPattern.set(p, i)))
-    const edges = entries.map((e) => e.deps.map(([name, range]) => byPattern.get(`${name}@${range}`)).filter((t): t is number => t !== undefined))
+    const targetsOf = (i: number): number[] => {
+      const deps = (entries[i] as YarnEntry).deps
+      const targets: number[] = []
+      for (let d = 0; d < deps.length; d += 2) {
+        const t = byPattern.get(`${deps[d]}@${deps[d + 1]}`)
+        if (t !== undefined) targets.push(t)
+      }
+      return targets
+    }
     // yarn.lock does not record the root's dependencies: entries nothing depends on are the roots.
     const required = new Set<number>()
-    edges.forEach((targets, i) => targets.forEach((t) => t !== i && required.add(t)))
+    for (let i = 0; i < entries.length; i++) for (const t of targetsOf(i)) if (t !== i) required.add(t)
 
     const reported: string[] = []
     entries.forEach((entry, i) => {
-      const resolved = entry.fields.get('resolved')
-      let version = entry.fields.get('version')
+      const resolved = entry.resolved
+      let version = entry.version
       const source = classifyResolved(resolved)
       if (source.kind === 'git') return
       let name = entry.patterns.map(registryName).find((x) => x !== undefined)
@@ -179,7 +209,10 @@ export function extractYarnV1(file: string, content: string): Extraction {
     }
     const graph = (): PathGraph => {
       const roots = entries.map((_, i) => i).filter((i) => !required.has(i))
-      return { root: -1, edges: (i) => (i === -1 ? roots : (edges[i] ?? [])), label: (i) => (i === -1 ? ROOT_NAME : label(i)) }
+      // Edges again, kept this time: only path search needs them.
+      const edges: number[][] = []
+      const edgesOf = (i: number): number[] => (i >= 0 && i < entries.length ? (edges[i] ??= targetsOf(i)) : [])
+      return { root: -1, edges: (i) => (i === -1 ? roots : edgesOf(i)), label: (i) => (i === -1 ? ROOT_NAME : label(i)) }
     }
     return out.result('yarn.lock@1', { graph })
   } catch (error) {
