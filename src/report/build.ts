@@ -273,7 +273,7 @@ function addIndicators(acc: RepoAcc, record: ActionEnd, indicators: IndicatorVie
 
 function addRemediation(acc: RepoAcc, record: ActionEnd, errors: ProblemView[]): void {
   const r = (acc.remediation ??= {
-    view: { step: record.step, status: 'planned', branch: null, base: null, commit: null, files: [], changes: [], checks: [], pullRequest: null, notRemediated: null },
+    view: { step: record.step, status: 'planned', branch: null, base: null, commit: null, files: [], changes: [], checks: [], pullRequest: null, plannedPullRequest: null, notRemediated: null },
     done: false,
     planned: false,
   })
@@ -316,6 +316,7 @@ function addRemediation(acc: RepoAcc, record: ActionEnd, errors: ProblemView[]):
     }
   }
   if (value.pullRequest) view.pullRequest = { ...value.pullRequest, title: value.pullRequest.title ?? null }
+  if (value.plannedPullRequest) view.plannedPullRequest = { title: value.plannedPullRequest.title, base: value.plannedPullRequest.base ?? null }
   if (value.notRemediated !== undefined) view.notRemediated = value.notRemediated
 }
 

@@ -69,6 +69,10 @@ export const RemediationRecordSchema = z
       })
       .optional()
       .describe('The pull request, once opened or found.'),
+    plannedPullRequest: z
+      .object({ state: z.string(), title: z.string(), base: z.string().optional() })
+      .optional()
+      .describe('A pull request that would be opened: the repository has no GitHub remote, or the run only plans.'),
     notRemediated: z.string().optional().describe('Why this repository could not be remediated (no safe version, not a direct dependency, ...).'),
   })
   .describe('Value of a remediation step\'s per-repository action-end record.')
@@ -192,6 +196,7 @@ export const RemediationViewSchema = z.strictObject({
   changes: z.array(z.strictObject({ file: text, package: z.string().nullable(), from: text, to: text, line: z.number().int().nullable() })),
   checks: z.array(z.strictObject({ name: text, ok: z.boolean(), detail: z.string().nullable() })),
   pullRequest: z.strictObject({ number: z.number().int(), url: text, state: PullRequestStateSchema, title: z.string().nullable() }).nullable(),
+  plannedPullRequest: z.strictObject({ title: text, base: z.string().nullable() }).nullable(),
   notRemediated: z.string().nullable(),
 })
 

@@ -1,6 +1,8 @@
 import type { z } from 'zod'
 
 import { findFilesStep } from './find-files.js'
+import { openIssueStep } from './open-issue.js'
+import { openPullRequestsStep } from './open-pull-requests.js'
 import { reportStep } from './report.js'
 import { pinStep } from './pin.js'
 import { removeStep } from './remove.js'
@@ -20,6 +22,8 @@ export const steps: Map<string, StepDefinition> = new Map<string, StepDefinition
   [reportStep.name, reportStep as unknown as StepDefinition],
   [pinStep.name, pinStep as unknown as StepDefinition],
   [removeStep.name, removeStep as unknown as StepDefinition],
+  [openPullRequestsStep.name, openPullRequestsStep as unknown as StepDefinition],
+  [openIssueStep.name, openIssueStep as unknown as StepDefinition],
 ])
 
 /** Add a step (tests, plugins). Replaces a step of the same name. */

@@ -115,3 +115,12 @@ export function ownerNotFound(error: unknown, kind: 'org' | 'user', login: strin
 export function remoteError(what: string, error: unknown): RemoteError {
   return new RemoteError(`${what}: ${describeError(error)}`, statusOf(error))
 }
+
+/**
+ * The token git needs to push: the client's own token, or for a GitHub App
+ * an installation token. Callers register it with the run's redactor.
+ */
+export async function gitTokenOf(client: GitHubClient): Promise<string | undefined> {
+  const auth = (await (client.auth as (options?: unknown) => Promise<unknown>)({ type: 'installation' }).catch(() => client.auth())) as { token?: string }
+  return typeof auth?.token === 'string' && auth.token ? auth.token : undefined
+}

@@ -16,6 +16,7 @@ import { createBareRepo, createFiller, GitStore, mulberry32, repoDir, type FakeO
 import { serveGitHttp } from './git-http.js'
 import { matchOperation, OpenApiValidator, type MatchedOperation } from './openapi.js'
 import { buildAdvisory, buildBlob, buildBranch, buildCommit, buildRateLimit, buildRepo, buildTree } from './bodies.js'
+import { Collab, type FakeIssue, type FakePull } from './collab.js'
 
 export interface Faults {
   /** Delay before every answer (API and git), in ms. */
@@ -74,6 +75,13 @@ export interface FakeGitHub {
   assertNoViolations(): void
   /** Rewrites files on a branch (null deletes) as a new commit, and bumps pushed_at. */
   pushFiles(owner: string, repo: string, files: Record<string, string | null>, branch?: string): Promise<void>
+  /** Pull requests and issues as the fake holds them (tests inspect them). */
+  pulls(owner: string, repo: string): FakePull[]
+  issues(owner: string, repo: string): FakeIssue[]
+  /** Merges an open pull request with a merge commit on its base, as the merge button does; returns the merge commit. */
+  mergePullRequest(owner: string, repo: string, number: number): Promise<string>
+  /** The commit a branch points at, or undefined when it does not exist. */
+  branchSha(owner: string, repo: string, branch: string): Promise<string | undefined>
   close(): Promise<void>
 }
 
@@ -91,6 +99,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     repos.set(`${owner.login}/${spec.name}`.toLowerCase(), { id: nextId++, owner, spec, pushedAt: spec.pushedAt ?? '2025-01-01T00:00:00Z' })
   }
   const store = new GitStore(root)
+  const collab = new Collab(
+    () => base,
+    (owner, repo) => {
+      const r = repos.get(`${owner}/${repo}`.toLowerCase())
+      return r ? Object.assign(r, { dir: repoDir(root, r.owner.login, r.spec.name) }) : undefined
+    },
+  )
   const validator = new OpenApiValidator()
   const tokens = new Set(options.tokens ?? [`ghp_fake${randomBytes(12).toString('hex')}`])
   const token = [...tokens][0] as string
@@ -160,6 +175,16 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     count(`${method} ${op.template}`)
     const n = ++apiCount
     for (const p of validator.validateRequest(op, url.searchParams)) violations.push(`${method} ${url.pathname}${url.search}: ${p}`)
+    let body: Record<string, unknown> = {}
+    if (method !== 'GET' && method !== 'HEAD') {
+      const text = await readBody(req)
+      try {
+        body = text ? (JSON.parse(text) as Record<string, unknown>) : {}
+      } catch {
+        violations.push(`${method} ${url.pathname}: request body is not JSON`)
+      }
+      for (const p of validator.validateRequestBody(op, text ? body : undefined)) violations.push(`${method} ${url.pathname}: ${p}`)
+    }
     if (faults.latencyMs) await sleep(faults.latencyMs)
     const respond = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       for (const p of validator.validateResponse(op, status, body)) violations.push(p)
@@ -191,7 +216,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         return respond(502, { message: 'Server Error', documentation_url: DOCS, status: '502' })
       }
     }
-    const answer = await route(op, url)
+    const answer = (await collab.route(op, url, body, validator.responseSchema(op, 201) ?? validator.responseSchema(op, 200))) ?? (await route(op, url))
     if (answer.status === 200 && method === 'GET') {
       const text = JSON.stringify(answer.body)
       const etag = `W/"${createHash('sha256').update(text).digest('hex').slice(0, 40)}"`
@@ -351,6 +376,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       await pushFiles(repoDir(root, r.owner.login, r.spec.name), branch ?? r.spec.defaultBranch ?? 'main', files)
       r.pushedAt = new Date(Math.max(Date.now(), Date.parse(r.pushedAt) + 1000)).toISOString().replace(/\.\d+Z$/, 'Z')
     },
+    pulls: (owner, repo) => collab.pullsOf(owner, repo),
+    issues: (owner, repo) => collab.issuesOf(owner, repo),
+    mergePullRequest: (owner, repo, number) => collab.merge(owner, repo, number),
+    async branchSha(owner, repo, branch) {
+      const { execFile } = await import('node:child_process')
+      return new Promise((resolve) => {
+        execFile('git', ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`], { cwd: repoDir(root, owner, repo) }, (err, stdout) => resolve(err ? undefined : stdout.trim() || undefined))
+      })
+    },
     async close() {
       store.close()
       await new Promise<void>((resolve) => {
@@ -371,6 +405,15 @@ function jwtIssuer(req: IncomingMessage): string | undefined {
   } catch {
     return undefined
   }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
 }
 
 function sleep(ms: number): Promise<void> {
