@@ -9,7 +9,7 @@ import { pushBranch, type PushResult } from '../git/push.js'
 import { remediateRepo } from '../remediate/apply.js'
 import { defaultIndexUrl, gitLsRemoteSha, pypiJsonHashes } from '../remediate/sources.js'
 import { runAdvisories } from '../remediate/status.js'
-import { localWorkspace, syncWithDefault, type SyncResult, type Workspace } from '../remediate/workspace.js'
+import { localWorkspace, syncWithDefault, workspaceDir, type SyncResult, type Workspace } from '../remediate/workspace.js'
 import { buildReportView, renderPullRequestBody, resolveTemplate } from '../report/index.js'
 import type { JournalRecord } from '../runner/journal.js'
 import { resolveGitHubAuth } from '../sources/github/auth.js'
@@ -165,6 +165,11 @@ export const openPullRequestsStep = defineStep({
   async run(ctx, input) {
     const candidates = remediatedRepos(ctx.journal.records(), toList(input.from))
     const dirs = new Map(toList(ctx.repos?.dirs).map((d) => [path.basename(path.resolve(d)), path.resolve(d)]))
+    // Repositories of an organisation were edited in clones the pin step made in the run directory.
+    for (const c of candidates) {
+      const [owner, name] = c.repo.split('/')
+      if (!dirs.has(c.repo) && owner && name) dirs.set(c.repo, workspaceDir(ctx.run.dir, owner, name))
+    }
     const counts = { opened: 0, updated: 0, unchanged: 0, planned: 0, skipped: 0, failed: 0 }
     const urls: string[] = []
     const apiUrl = (input['api-url'] ?? process.env.GITHUB_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, '')

@@ -11,6 +11,8 @@ import { planLocal, remediateRepo, type RemediationValue } from '../remediate/ap
 import { formatPlan, type RepoPlan } from '../remediate/plan.js'
 import type { EditMode } from '../remediate/prove.js'
 import { defaultIndexUrl, gitLsRemoteSha, pypiJsonHashes } from '../remediate/sources.js'
+import { prepareWorkspace } from '../remediate/workspace.js'
+import { connectGitHub } from './open-pull-requests.js'
 import { defineStep, type StepContext, type StepResult } from './types.js'
 
 const With = z.strictObject({
@@ -24,6 +26,7 @@ const With = z.strictObject({
   message: z.string().optional().describe('Commit message (firebreak adds its trailers).'),
   relock: z.boolean().optional().describe('Regenerate lockfiles with the repository\'s package manager (default true). Off, the edit is committed and the repository is reported as not remediated until its lockfile is regenerated.'),
   'git-base-url': z.string().optional().describe('Where action repositories are read to resolve a release tag to its commit SHA (default https://github.com).'),
+  'api-url': z.string().optional().describe('GitHub REST API, for repositories of an organisation (default GITHUB_API_URL, else https://api.github.com). The token comes from GITHUB_TOKEN or GH_TOKEN.'),
 })
 
 type Input = z.output<typeof With>
@@ -58,6 +61,32 @@ async function advisoriesOf(ctx: StepContext<Input>, scan: ScanResult): Promise<
   return loaded.matcher.advisories.filter((a) => ids.has(a.id))
 }
 
+/**
+ * Where each affected repository is edited: a local checkout from
+ * `repos.dirs` as it is, a GitHub repository as a blob-less clone of its
+ * default branch inside the run directory (the only place a plan may write).
+ */
+async function workspacesOf(ctx: StepContext<Input>, input: Input, scan: ScanResult, counts: { failed: number }): Promise<{ repo: string; dir: string }[]> {
+  const targets = toList(ctx.repos?.dirs).map((d) => ({ repo: path.basename(path.resolve(d)), dir: path.resolve(d) }))
+  const local = new Set(targets.map((t) => t.repo))
+  const remote = [...new Set(scan.findings.map((f) => f.repo))].filter((r) => !local.has(r) && /^[^/]+\/[^/]+$/.test(r))
+  if (remote.length === 0) return targets
+  const gh = await connectGitHub(ctx, input['api-url'])
+  for (const full of remote) {
+    const [owner, name] = full.split('/') as [string, string]
+    try {
+      const { data } = await gh.client.request('GET /repos/{owner}/{repo}', { owner, repo: name })
+      const ws = await prepareWorkspace({ kind: 'github', owner, name, cloneUrl: data.clone_url, defaultBranch: data.default_branch }, { runDir: ctx.run.dir, authHeader: gh.authHeader, signal: ctx.signal })
+      targets.push({ repo: full, dir: ws.dir })
+    } catch (error) {
+      counts.failed++
+      ctx.log.warn(`${full}: could not be cloned for editing: ${(error as Error).message}`)
+      ctx.journal.note(`${full}: not remediated: the repository could not be cloned`, { repo: full, error: (error as Error).message })
+    }
+  }
+  return targets
+}
+
 /** `pin` and `remove`: one action per affected repository; plan mode carries the diff. */
 export async function runRemediation(ctx: StepContext<Input>, input: Input, mode: EditMode): Promise<StepResult> {
   const scanFile = path.join(ctx.run.dir, 'scan.json')
@@ -76,9 +105,8 @@ export async function runRemediation(ctx: StepContext<Input>, input: Input, mode
   const branches: string[] = []
   const plans: RepoPlan[] = []
 
-  for (const dir of toList(ctx.repos?.dirs)) {
-    const absolute = path.resolve(dir)
-    const repo = path.basename(absolute)
+  const targets = await workspacesOf(ctx, input, scan, counts)
+  for (const { repo, dir: absolute } of targets) {
     const findings = scan.findings.filter((f) => f.repo === repo)
     if (findings.length === 0) continue
     const files = scan.repos.find((r) => r.name === repo)?.files ?? []

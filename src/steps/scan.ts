@@ -123,7 +123,7 @@ export const scanStep = defineStep({
           'pushed-since': selection['pushed-since'],
           'repos-from': selection.from,
           ref: selection.ref,
-          'api-url': input['api-url'],
+          'api-url': input['api-url'] ?? process.env.GITHUB_API_URL,
           concurrency: input.concurrency,
           'token-command': input['token-command'],
         },
