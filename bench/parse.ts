@@ -1,12 +1,13 @@
 /**
  * Parsing benchmark (issue 4): firebreak's extractor for each format beside
  * (a) the plain JSON/YAML/TOML parse of the same bytes, the floor, and (b) the
- * format's reference parser, on the largest corpus file of each format and on
- * synthetic 50 MB package-lock.json and 20 MB yarn.lock / pnpm-lock.yaml built
- * from real entries. Each measurement runs in its own process.
+ * format's reference parser, on the largest corpus file of each format, on
+ * synthetic 10 MB uv.lock and poetry.lock, and on synthetic 50 MB
+ * package-lock.json and 20 MB yarn.lock / pnpm-lock.yaml, all built from real
+ * entries. Each measurement runs in its own process.
  *
  *   npm run bench:parse            # everything (a few minutes)
- *   npm run bench:parse -- --quick # corpus files only
+ *   npm run bench:parse -- --quick # corpus files and the 10 MB PyPI lockfiles, 3 runs per cell
  */
 import { execFileSync } from 'node:child_process'
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -135,6 +136,42 @@ function syntheticPnpmLock(targetBytes: number): Row {
   return { label: 'synthetic pnpm-lock.yaml (v9)', format: 'pnpm-lock', file, rel: 'pnpm-lock.yaml' }
 }
 
+/**
+ * Copies of a real TOML lockfile's `[[package]]` entries, text as the locker
+ * wrote it, each copy's package names suffixed `-c<i>` (entry names, and the
+ * names its entries depend on: `{ name = "…" }` references in uv.lock,
+ * `[package.dependencies]` keys in poetry.lock), so every copy is its own
+ * graph of distinct packages. What precedes the first entry (uv's header) or
+ * follows the last (poetry's `[metadata]`) is written once.
+ */
+function syntheticTomlLock(kind: 'uv.lock' | 'poetry.lock', source: string, targetBytes: number): Row {
+  const text = readFileSync(path.join(corpus, source), 'utf8')
+  const first = text.indexOf('[[package]]')
+  const tail = kind === 'poetry.lock' ? text.indexOf('\n[metadata]') + 1 : text.length
+  const head = text.slice(0, first)
+  const body = text.slice(first, tail).split('\n')
+  const copy = (i: number): string => {
+    let inDependencies = false
+    return body
+      .map((line) => {
+        if (line.startsWith('[')) inDependencies = line === '[package.dependencies]'
+        if (line.startsWith('name = "')) return line.replace(/^name = "([^"]+)"/, `name = "$1-c${i}"`)
+        if (kind === 'uv.lock') return line.replace(/\{ name = "([^"]+)"/g, `{ name = "$1-c${i}"`)
+        if (inDependencies) return line.replace(/^([A-Za-z0-9_.-]+) = /, `$1-c${i} = `)
+        return line
+      })
+      .join('\n')
+  }
+  const copies = Math.ceil(targetBytes / Buffer.byteLength(copy(0)))
+  const out = [head]
+  for (let i = 0; i < copies; i++) out.push(copy(i).replace(/\n*$/, '\n\n'))
+  out.push(text.slice(tail))
+  const file = path.join(work, `synthetic-${kind}`, kind)
+  mkdirSync(path.dirname(file), { recursive: true })
+  writeFileSync(file, out.join('').replace(/\n*$/, '\n'))
+  return { label: `synthetic ${kind}`, format: 'toml', file, rel: kind }
+}
+
 function measure(impl: string, row: Row): Measure {
   const out = execFileSync(process.execPath, ['--import', 'tsx', '--expose-gc', '--max-old-space-size=8192', path.join(here, 'parse-one.ts'), impl, row.format, row.file, quick ? '3' : '5', row.rel], {
     encoding: 'utf8',
@@ -147,6 +184,10 @@ const fmt = (m: Measure) => (m.na ? 'n/a' : `${m.ms.toFixed(1)} ms / ${m.peakMb.
 const ratio = (a: Measure, b: Measure) => (a.na || b.na ? 'n/a' : `${(a.ms / b.ms).toFixed(2)}x`)
 
 const rows = largestPerFormat()
+rows.push(
+  syntheticTomlLock('uv.lock', 'pypi/uv-lock/fastapi__fastapi__cac584c85d__uv.lock', 10 * 1024 * 1024),
+  syntheticTomlLock('poetry.lock', 'pypi/poetry-lock/python-poetry__poetry__poetry.lock', 10 * 1024 * 1024),
+)
 if (!quick) rows.push(syntheticPackageLock(50 * 1024 * 1024), syntheticYarnLock(20 * 1024 * 1024), syntheticPnpmLock(20 * 1024 * 1024))
 
 const lines = [
@@ -155,6 +196,8 @@ const lines = [
 ]
 /** Formats whose extraction records dependency paths (computed lazily, on first read of `paths`). */
 const HAS_PATHS = new Set(['package-lock', 'npm-shrinkwrap', 'yarn-v1', 'yarn-berry', 'pnpm-lock', 'bun-lock'])
+/** PyPI lockfiles with a dependency graph (also computed lazily): the `↳` row for them too. */
+const PYPI_PATHS = /^(?:poetry-lock|uv-lock|pdm-lock|pylock-toml) |^synthetic (?:uv|poetry)\.lock/
 for (const row of rows) {
   const fb = measure('firebreak', row)
   const floor = measure('floor', row)
@@ -163,7 +206,7 @@ for (const row of rows) {
   const cells = (label: string, m: Measure) => `| ${label} | ${size.toFixed(1)} MB | ${fmt(m)} | ${fmt(floor)} | ${fmt(reference)} | ${ratio(m, floor)} | ${ratio(m, reference)} | ${(m.peakMb / size).toFixed(1)}x |`
   lines.push(cells(row.label, fb))
   console.log(lines.at(-1))
-  if (HAS_PATHS.has(row.format)) {
+  if (HAS_PATHS.has(row.format) || PYPI_PATHS.test(row.label)) {
     lines.push(cells('↳ same, with every package\'s `paths` read too', measure('firebreak-paths', row)))
     console.log(lines.at(-1))
   }
@@ -178,7 +221,7 @@ try {
 } catch {
   existing = '# Benchmark results\n'
 }
-const section = `${header}\n\nCommand: \`npm run bench:parse\`. Median of ${quick ? 3 : 5} runs per cell (the first, cold run included), each parser in a fresh process; peak memory is RSS above a process already holding the text, during the first run. The firebreak cell is what a scan reads: every package's \`name\`, \`version\`, \`line\`, \`direct\` and \`dev\` (the npm readers compute \`line\` and \`paths\` lazily); the \`↳\` row also reads every package's \`paths\` (what \`--inventory --json\` does), so the cost of path search is not hidden. Floors: \`JSON.parse\` for JSON, js-yaml \`load\` for YAML, jsonc-parser for bun.lock, smol-toml for TOML, \`split('\\n')\` where no plain format lies underneath (yarn v1, requirements). The \`yaml\` reference (pnpm, workflows) runs with \`uniqueKeys: false\`, as a lockfile reader would use it: with its default duplicate-key check it is quadratic in a mapping's size (minutes on the 20 MB lockfile).\n\n${lines.join('\n')}\n`
+const section = `${header}\n\nCommand: \`npm run bench:parse\`. Median of ${quick ? 3 : 5} runs per cell (the first, cold run included), each parser in a fresh process; peak memory is RSS above a process already holding the text, during the first run. The firebreak cell is what a scan reads: every package's \`name\`, \`version\`, \`line\`, \`direct\` and \`dev\` (the npm readers compute \`line\` and \`paths\` lazily, the PyPI lockfile readers \`paths\`); the \`↳\` row also reads every package's \`paths\` (what \`--inventory --json\` does), so the cost of path search is not hidden. Floors: \`JSON.parse\` for JSON, js-yaml \`load\` for YAML, jsonc-parser for bun.lock, smol-toml for TOML, \`split('\\n')\` where no plain format lies underneath (yarn v1, requirements). The \`yaml\` reference (pnpm, workflows) runs with \`uniqueKeys: false\`, as a lockfile reader would use it: with its default duplicate-key check it is quadratic in a mapping's size (minutes on the 20 MB lockfile).\n\n${lines.join('\n')}\n`
 const start = existing.indexOf('## Parsing')
 if (start === -1) existing = `${existing.trimEnd()}\n\n${section}`
 else {

@@ -4,7 +4,7 @@
  * a `uses:` from are visited (`jobs.<id>.uses`, `jobs.<id>.steps[].uses`,
  * `runs.steps[].uses`), so comments and look-alike keys elsewhere never count.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
+import { isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node } from 'yaml'
 import type { Extraction, FileProblem, Package, SourceFile } from '../types.js'
 
 /** More alias expansion than this is a billion-laughs file, not a workflow. */
@@ -22,18 +22,22 @@ export function extractWorkflow(file: SourceFile, kind: string): Extraction {
     return result()
   }
 
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(file.content, { lineCounter, prettyErrors: false })
-  const first = doc.errors[0]
+  // `yaml`'s own duplicate-key check compares every key with every earlier one (quadratic in a
+  // mapping's size); the same rule is checked below in one pass.
+  const doc = parseDocument(file.content, { prettyErrors: false, uniqueKeys: false })
+  const lines = new Lines(file.content)
+  const first = doc.errors[0] ?? duplicateKey(doc)
   if (first) {
-    const { line, col } = lineCounter.linePos(first.pos[0])
+    const line = lines.line(first.pos[0])
+    const col = first.pos[0] - lines.start(line) + 1
     const reason = first.message.split('\n', 1)[0] ?? 'invalid YAML'
     errors.push({ file: file.path, line, message: `expected ${describe(kind)} (valid YAML): ${line}:${col}: ${reason}` })
     return result()
   }
   try {
-    // Builds the plain value once with the alias limit: an alias bomb is refused here, in bounded time.
-    doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
+    // With aliases, builds the plain value once with the alias limit: an alias bomb is refused here, in
+    // bounded time. Without any, there is nothing to expand (and no need to build the value).
+    if (hasAlias(doc, file.content)) doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err)
     errors.push({ file: file.path, message: `expected ${describe(kind)}: the YAML expands aliases more than ${MAX_ALIAS_COUNT} times (${reason})` })
@@ -42,7 +46,7 @@ export function extractWorkflow(file: SourceFile, kind: string): Extraction {
   const root = deref(doc, doc.contents)
   if (root === undefined || (isScalar(root) && (root.value === null || root.value === ''))) return result()
   if (!isMap(root)) {
-    errors.push({ file: file.path, line: lineAtNode(lineCounter, root), message: `expected ${describe(kind)}: a YAML mapping at the top level` })
+    errors.push({ file: file.path, line: lineAtNode(lines, root), message: `expected ${describe(kind)}: a YAML mapping at the top level` })
     return result()
   }
 
@@ -55,7 +59,7 @@ export function extractWorkflow(file: SourceFile, kind: string): Extraction {
     if (seen.has(key)) return
     seen.add(key)
     const pkg: Package = { ecosystem: 'GitHub Actions', name: ref.name, version: ref.version, file: file.path, direct: true, dev: false }
-    const line = lineAtNode(lineCounter, node)
+    const line = lineAtNode(lines, node)
     if (line !== undefined) pkg.line = line
     packages.push(pkg)
   }
@@ -106,9 +110,87 @@ function deref(doc: Document, node: Node | null | undefined): Node | undefined {
   return node
 }
 
-function lineAtNode(counter: LineCounter, node: Node): number | undefined {
+function lineAtNode(lines: Lines, node: Node): number | undefined {
   const start = node.range?.[0]
-  return start === undefined ? undefined : counter.linePos(start).line
+  return start === undefined ? undefined : lines.line(start)
+}
+
+/**
+ * The first mapping key written twice, as `yaml`'s default `uniqueKeys`
+ * check reports it: scalar keys with the same value (other keys are only
+ * equal to themselves).
+ */
+export function duplicateKey(doc: Document): { pos: [number, number]; message: string } | undefined {
+  let found: { pos: [number, number]; message: string } | undefined
+  visit(doc, {
+    Map(_key, map) {
+      if (map.items.length < 2) return undefined
+      const seen = new Set<unknown>()
+      for (const pair of map.items) {
+        const key = pair.key
+        if (!isScalar(key) || (typeof key.value === 'number' && Number.isNaN(key.value))) continue
+        if (seen.has(key.value)) {
+          const at = key.range?.[0] ?? 0
+          found = { pos: [at, at + 1], message: 'Map keys must be unique' }
+          return visit.BREAK
+        }
+        seen.add(key.value)
+      }
+      return undefined
+    },
+  })
+  return found
+}
+
+/** Does the document hold an alias anywhere (`*name`)? A text without `*` cannot. */
+function hasAlias(doc: Document, text: string): boolean {
+  if (!text.includes('*')) return false
+  let found = false
+  visit(doc, {
+    Alias() {
+      found = true
+      return visit.BREAK
+    },
+  })
+  return found
+}
+
+/**
+ * 1-based lines of offsets: the newline offsets are found once, on the first
+ * lookup, then each lookup is a binary search (what `yaml`'s LineCounter does,
+ * without a call per line during lexing).
+ */
+export class Lines {
+  private starts: number[] | undefined
+
+  constructor(private readonly text: string) {}
+
+  line(offset: number): number {
+    const starts = this.lineStarts()
+    let lo = 0
+    let hi = starts.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if ((starts[mid] as number) <= offset) lo = mid
+      else hi = mid - 1
+    }
+    return lo + 1
+  }
+
+  /** Offset where a 1-based line starts. */
+  start(line: number): number {
+    return this.lineStarts()[line - 1] ?? 0
+  }
+
+  private lineStarts(): number[] {
+    if (!this.starts) {
+      const starts = [0]
+      const text = this.text
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
+      this.starts = starts
+    }
+    return this.starts
+  }
 }
 
 function lineOf(content: string, offset: number): number {

@@ -6,6 +6,7 @@
 import { parse as parseToml, TomlError } from 'smol-toml'
 import type { Extraction, FileProblem, Package, RangeRequirement } from '../types.js'
 import { normalizePypiName } from './names.js'
+import { readTomlSubset } from './toml-reader.js'
 
 export type Table = Record<string, unknown>
 
@@ -17,6 +18,8 @@ export interface PackageInput {
   direct: boolean
   dev: boolean
   paths?: string[][]
+  /** The entry's node in a lockfile graph whose paths `result` computes lazily. */
+  node?: number
 }
 
 const MAX_PATHS = 5
@@ -28,6 +31,8 @@ export class Collector {
   readonly errors: FileProblem[] = []
   private readonly byKey = new Map<string, Package>()
   private readonly rangeByKey = new Map<string, RangeRequirement>()
+  /** Graph nodes of each package, for lazy paths. */
+  private readonly nodesOf = new Map<Package, number[]>()
 
   constructor(readonly file: string) {}
 
@@ -40,12 +45,14 @@ export class Collector {
       seen.direct ||= input.direct
       seen.dev &&= input.dev
       if (input.paths?.length) seen.paths = mergePaths(seen.paths ?? [], input.paths)
+      if (input.node !== undefined) this.nodesOf.get(seen)?.push(input.node)
       return
     }
     const pkg: Package = { ecosystem: 'PyPI', name, version: input.version, file: this.file, direct: input.direct, dev: input.dev }
     if (input.line !== undefined) pkg.line = input.line
     if (input.paths?.length) pkg.paths = input.paths.slice(0, MAX_PATHS)
     this.byKey.set(key, pkg)
+    if (input.node !== undefined) this.nodesOf.set(pkg, [input.node])
     this.packages.push(pkg)
   }
 
@@ -73,6 +80,49 @@ export class Collector {
     const out: Extraction = { kind, packages: this.packages, ranges: this.ranges, errors: this.errors }
     if (includes) out.includes = includes
     return out
+  }
+
+  /**
+   * The extraction of a lockfile whose packages were added with their `node`:
+   * `paths` is an enumerable getter, and `graphPaths` (path search over the
+   * whole graph) runs once, the first time any package's `paths` is read.
+   * A scan reads `paths` of a few findings at most; `--inventory --json`
+   * reads them all.
+   */
+  lazyResult(kind: string, graphPaths: () => ReadonlyMap<number, string[][]>): Extraction {
+    let all: ReadonlyMap<number, string[][]> | undefined
+    let build: (() => ReadonlyMap<number, string[][]>) | undefined = graphPaths
+    const pathsOf = (nodes: readonly number[]): string[][] | undefined => {
+      if (build) {
+        all = build()
+        build = undefined
+      }
+      let merged: string[][] = []
+      for (const n of nodes) {
+        const ps = all?.get(n)
+        if (ps?.length) merged = merged.length === 0 ? ps.slice(0, MAX_PATHS) : mergePaths(merged, ps)
+      }
+      return merged.length > 0 ? merged : undefined
+    }
+    const packages = this.packages.map((pkg) => {
+      const nodes = this.nodesOf.get(pkg)
+      if (!nodes) return pkg
+      let paths: string[][] | undefined | null = null
+      return {
+        ecosystem: pkg.ecosystem,
+        name: pkg.name,
+        version: pkg.version,
+        file: pkg.file,
+        ...(pkg.line !== undefined ? { line: pkg.line } : {}),
+        direct: pkg.direct,
+        dev: pkg.dev,
+        get paths(): string[][] | undefined {
+          if (paths === null) paths = pathsOf(nodes)
+          return paths
+        },
+      } satisfies Package
+    })
+    return { kind, packages, ranges: this.ranges, errors: this.errors }
   }
 }
 
@@ -103,6 +153,19 @@ export function parseTomlTable(content: string, out: Collector, what: string): T
     }
     return undefined
   }
+}
+
+/**
+ * A TOML lockfile: the subset reader when the file is within what lockers
+ * write, smol-toml otherwise. `headers` are the lines of the `[[arrayKey]]`
+ * headers, in order. Undefined (with the error recorded) when it is not TOML.
+ */
+export function readLockToml(content: string, out: Collector, what: string, arrayKey: string): { doc: Table; headers: number[] } | undefined {
+  const fast = readTomlSubset(content)
+  if (fast) return { doc: fast.doc, headers: fast.arrayHeaders.get(arrayKey) ?? [] }
+  const doc = parseTomlTable(content, out, what)
+  if (!doc) return undefined
+  return { doc, headers: new TomlLines(content).arrayHeaders(arrayKey) }
 }
 
 /** Rejects content no text format can hold; returns true when the file must not be parsed. */

@@ -5,7 +5,7 @@
  * the root's requirements, so entries nothing depends on are the direct ones.
  */
 import type { Extraction, SourceFile } from '../types.js'
-import { Collector, isTable, own, ownArray, ownString, ownTable, parseTomlTable, rejectBinary, TomlLines } from './common.js'
+import { Collector, isTable, own, ownArray, ownString, ownTable, readLockToml, rejectBinary } from './common.js'
 import { LockGraph, type LockNode } from './lock-graph.js'
 
 const NOT_REGISTRY = ['git', 'hg', 'svn', 'bzr', 'path', 'url']
@@ -13,8 +13,9 @@ const NOT_REGISTRY = ['git', 'hg', 'svn', 'bzr', 'path', 'url']
 export function extractPdmLock(file: SourceFile): Extraction {
   const out = new Collector(file.path)
   if (rejectBinary(file.content, out, 'a pdm.lock')) return out.result('pdm.lock')
-  const doc = parseTomlTable(file.content, out, 'a pdm.lock')
-  if (!doc) return out.result('pdm.lock')
+  const read = readLockToml(file.content, out, 'a pdm.lock', 'package')
+  if (!read) return out.result('pdm.lock')
+  const doc = read.doc
   const lockVersion = ownString(ownTable(doc, 'metadata'), 'lock_version')
   const kind = lockVersion ? `pdm.lock@${lockVersion}` : 'pdm.lock'
   const raw = own(doc, 'package')
@@ -25,7 +26,7 @@ export function extractPdmLock(file: SourceFile): Extraction {
   if (raw === undefined && !isTable(own(doc, 'metadata'))) out.error('expected a pdm.lock: found neither [metadata] nor [[package]]')
   const entries = ownArray(doc, 'package') ?? []
 
-  const headers = new TomlLines(file.content).arrayHeaders('package')
+  const headers = read.headers
   const lineOf = (i: number): number | undefined => (headers.length === entries.length ? headers[i] : undefined)
   const nodes: LockNode[] = entries.map((e) => ({ name: ownString(e, 'name') ?? '', version: ownString(e, 'version') }))
   const graph = new LockGraph(nodes)
@@ -38,7 +39,6 @@ export function extractPdmLock(file: SourceFile): Extraction {
   })
   const roots = graph.unreferenced()
   const rootSet = new Set(roots)
-  const paths = graph.paths(roots)
 
   entries.forEach((entry, i) => {
     const node = nodes[i] as LockNode
@@ -48,9 +48,9 @@ export function extractPdmLock(file: SourceFile): Extraction {
     }
     if (node.version === undefined) return
     if (NOT_REGISTRY.some((k) => own(entry, k) !== undefined) || own(entry, 'editable') === true) return
-    out.addPackage({ name: node.name, version: node.version, line: lineOf(i), direct: rootSet.has(i), dev: isDev(entry), paths: paths.get(i) })
+    out.addPackage({ name: node.name, version: node.version, line: lineOf(i), direct: rootSet.has(i), dev: isDev(entry), node: i })
   })
-  return out.result(kind)
+  return out.lazyResult(kind, () => graph.paths(roots))
 }
 
 /** 4.x lists `groups`, 3.x `sections`: dev when `default` is not among them. */

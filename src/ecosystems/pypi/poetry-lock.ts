@@ -6,7 +6,7 @@
  * depends on are taken as the direct ones and paths start from them.
  */
 import type { Extraction, SourceFile } from '../types.js'
-import { Collector, isTable, own, ownArray, ownString, ownTable, parseTomlTable, rejectBinary, TomlLines } from './common.js'
+import { Collector, isTable, own, ownArray, ownString, ownTable, readLockToml, rejectBinary } from './common.js'
 import { LockGraph, type LockNode } from './lock-graph.js'
 
 const NOT_REGISTRY = new Set(['git', 'directory', 'file', 'url'])
@@ -14,8 +14,9 @@ const NOT_REGISTRY = new Set(['git', 'directory', 'file', 'url'])
 export function extractPoetryLock(file: SourceFile): Extraction {
   const out = new Collector(file.path)
   if (rejectBinary(file.content, out, 'a poetry.lock')) return out.result('poetry.lock')
-  const doc = parseTomlTable(file.content, out, 'a poetry.lock')
-  if (!doc) return out.result('poetry.lock')
+  const read = readLockToml(file.content, out, 'a poetry.lock', 'package')
+  if (!read) return out.result('poetry.lock')
+  const doc = read.doc
   const lockVersion = ownString(ownTable(doc, 'metadata'), 'lock-version')
   const kind = lockVersion ? `poetry.lock@${lockVersion}` : 'poetry.lock'
   const entries = ownArray(doc, 'package')
@@ -25,7 +26,7 @@ export function extractPoetryLock(file: SourceFile): Extraction {
     return out.result(kind)
   }
 
-  const headers = new TomlLines(file.content).arrayHeaders('package')
+  const headers = read.headers
   const lineOf = (i: number): number | undefined => (headers.length === entries.length ? headers[i] : undefined)
   const nodes: LockNode[] = entries.map((e) => ({ name: ownString(e, 'name') ?? '', version: ownString(e, 'version') }))
   const graph = new LockGraph(nodes)
@@ -34,7 +35,6 @@ export function extractPoetryLock(file: SourceFile): Extraction {
     for (const dep of Object.keys(ownTable(entry, 'dependencies') ?? {})) graph.addEdge(i, { name: dep })
   })
   const roots = graph.unreferenced()
-  const paths = graph.paths(roots)
   const rootSet = new Set(roots)
 
   entries.forEach((entry, i) => {
@@ -52,10 +52,10 @@ export function extractPoetryLock(file: SourceFile): Extraction {
       line: lineOf(i),
       direct: rootSet.has(i),
       dev: isDev(entry),
-      paths: paths.get(i),
+      node: i,
     })
   })
-  return out.result(kind)
+  return out.lazyResult(kind, () => graph.paths(roots))
 }
 
 /** 1.x writes `category = "dev"`; 2.1 writes `groups`, dev when `main` is not among them. */

@@ -5,7 +5,7 @@
  * in `dependencies` are taken as direct.
  */
 import type { Extraction, SourceFile } from '../types.js'
-import { Collector, isTable, own, ownArray, ownString, parseTomlTable, rejectBinary, TomlLines } from './common.js'
+import { Collector, isTable, own, ownArray, ownString, readLockToml, rejectBinary } from './common.js'
 import { LockGraph, type LockNode } from './lock-graph.js'
 
 const NOT_REGISTRY = ['vcs', 'directory', 'archive']
@@ -13,8 +13,9 @@ const NOT_REGISTRY = ['vcs', 'directory', 'archive']
 export function extractPylock(file: SourceFile): Extraction {
   const out = new Collector(file.path)
   if (rejectBinary(file.content, out, 'a pylock.toml')) return out.result('pylock.toml')
-  const doc = parseTomlTable(file.content, out, 'a pylock.toml')
-  if (!doc) return out.result('pylock.toml')
+  const read = readLockToml(file.content, out, 'a pylock.toml', 'packages')
+  if (!read) return out.result('pylock.toml')
+  const doc = read.doc
   const lockVersion = ownString(doc, 'lock-version')
   const kind = lockVersion ? `pylock.toml@${lockVersion}` : 'pylock.toml'
   const raw = own(doc, 'packages')
@@ -25,7 +26,7 @@ export function extractPylock(file: SourceFile): Extraction {
   if (lockVersion === undefined && raw === undefined) out.error("expected a pylock.toml: found neither 'lock-version' nor [[packages]]")
   const entries = ownArray(doc, 'packages') ?? []
 
-  const headers = new TomlLines(file.content).arrayHeaders('packages')
+  const headers = read.headers
   const lineOf = (i: number): number | undefined => (headers.length === entries.length ? headers[i] : undefined)
   const nodes: LockNode[] = entries.map((e) => ({ name: ownString(e, 'name') ?? '', version: ownString(e, 'version') }))
   const graph = new LockGraph(nodes)
@@ -40,7 +41,6 @@ export function extractPylock(file: SourceFile): Extraction {
   })
   const roots = hasTree ? graph.unreferenced() : []
   const rootSet = new Set(roots)
-  const paths = graph.paths(roots)
 
   entries.forEach((entry, i) => {
     const node = nodes[i] as LockNode
@@ -50,7 +50,7 @@ export function extractPylock(file: SourceFile): Extraction {
     }
     if (node.version === undefined) return
     if (NOT_REGISTRY.some((k) => own(entry, k) !== undefined)) return
-    out.addPackage({ name: node.name, version: node.version, line: lineOf(i), direct: rootSet.has(i), dev: false, paths: paths.get(i) })
+    out.addPackage({ name: node.name, version: node.version, line: lineOf(i), direct: rootSet.has(i), dev: false, node: i })
   })
-  return out.result(kind)
+  return out.lazyResult(kind, () => graph.paths(roots))
 }

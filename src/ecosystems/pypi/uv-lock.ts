@@ -6,7 +6,7 @@
  * reach it only through their `dev-dependencies` (dependency groups).
  */
 import type { Extraction, SourceFile } from '../types.js'
-import { Collector, isTable, own, ownArray, ownString, ownTable, parseTomlTable, rejectBinary, TomlLines } from './common.js'
+import { Collector, isTable, own, ownArray, ownString, ownTable, readLockToml, rejectBinary } from './common.js'
 import { LockGraph, type DependencyRef, type LockNode } from './lock-graph.js'
 
 const NOT_REGISTRY = ['git', 'path', 'directory', 'url', 'editable', 'virtual']
@@ -14,8 +14,9 @@ const NOT_REGISTRY = ['git', 'path', 'directory', 'url', 'editable', 'virtual']
 export function extractUvLock(file: SourceFile): Extraction {
   const out = new Collector(file.path)
   if (rejectBinary(file.content, out, 'a uv.lock')) return out.result('uv.lock')
-  const doc = parseTomlTable(file.content, out, 'a uv.lock')
-  if (!doc) return out.result('uv.lock')
+  const read = readLockToml(file.content, out, 'a uv.lock', 'package')
+  if (!read) return out.result('uv.lock')
+  const doc = read.doc
   const version = own(doc, 'version')
   const revision = own(doc, 'revision')
   const kind = typeof version === 'number' ? `uv.lock@${version}${typeof revision === 'number' ? `.${revision}` : ''}` : 'uv.lock'
@@ -27,7 +28,7 @@ export function extractUvLock(file: SourceFile): Extraction {
   if (raw === undefined && typeof version !== 'number') out.error("expected a uv.lock: found neither 'version' nor [[package]]")
   const entries = ownArray(doc, 'package') ?? []
 
-  const headers = new TomlLines(file.content).arrayHeaders('package')
+  const headers = read.headers
   const lineOf = (i: number): number | undefined => (headers.length === entries.length ? headers[i] : undefined)
   const nodes: LockNode[] = entries.map((e) => ({ name: ownString(e, 'name') ?? '', version: ownString(e, 'version') }))
   const graph = new LockGraph(nodes)
@@ -36,27 +37,18 @@ export function extractUvLock(file: SourceFile): Extraction {
   const roots: number[] = []
   const direct = new Set<number>()
 
-  entries.forEach((entry, i) => {
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]
     const source = ownTable(entry, 'source')
     const isMember = own(source, 'editable') !== undefined || own(source, 'virtual') !== undefined || memberNames.has(nodes[i]?.name ?? '')
     if (isMember) roots.push(i)
-    const link = (refs: unknown[] | undefined, prod: boolean): void => {
-      for (const ref of refs ?? []) {
-        const dep = toRef(ref)
-        if (!dep) continue
-        const targets = graph.addEdge(i, dep)
-        if (isMember) targets.forEach((t) => direct.add(t))
-        if (prod) {
-          const list = prodEdges.get(String(i)) ?? []
-          for (const t of targets) if (t !== i && !list.includes(String(t))) list.push(String(t))
-          prodEdges.set(String(i), list)
-        }
-      }
-    }
-    link(ownArray(entry, 'dependencies'), true)
-    for (const refs of Object.values(ownTable(entry, 'optional-dependencies') ?? {})) link(Array.isArray(refs) ? refs : [], true)
-    for (const refs of Object.values(ownTable(entry, 'dev-dependencies') ?? {})) link(Array.isArray(refs) ? refs : [], false)
-  })
+    const into: Linking = { graph, from: i, member: isMember, direct, prodEdges }
+    link(into, ownArray(entry, 'dependencies'), true)
+    const optional = ownTable(entry, 'optional-dependencies')
+    if (optional) for (const refs of Object.values(optional)) link(into, Array.isArray(refs) ? refs : [], true)
+    const dev = ownTable(entry, 'dev-dependencies')
+    if (dev) for (const refs of Object.values(dev)) link(into, Array.isArray(refs) ? refs : [], false)
+  }
 
   // A script lock has no member entry: its `[manifest] requirements` are the top level.
   if (roots.length === 0) {
@@ -66,7 +58,6 @@ export function extractUvLock(file: SourceFile): Extraction {
     }
     roots.push(...(direct.size > 0 ? direct : graph.unreferenced()))
   }
-  const paths = graph.paths(roots)
   const prod = graph.reachable(roots, prodEdges)
   const all = graph.reachable(roots, graph.edges)
 
@@ -85,10 +76,35 @@ export function extractUvLock(file: SourceFile): Extraction {
       line: lineOf(i),
       direct: direct.has(i),
       dev: all.has(i) && !prod.has(i),
-      paths: paths.get(i),
+      node: i,
     })
   })
-  return out.result(kind)
+  return out.lazyResult(kind, () => graph.paths(roots))
+}
+
+interface Linking {
+  graph: LockGraph
+  from: number
+  member: boolean
+  direct: Set<number>
+  prodEdges: Map<string, string[]>
+}
+
+/** Edges from one entry to its dependencies; a member's are direct; `prod` ones also go into the production graph. */
+function link(at: Linking, refs: unknown[] | undefined, prod: boolean): void {
+  if (!refs) return
+  for (const ref of refs) {
+    const dep = toRef(ref)
+    if (!dep) continue
+    const targets = at.graph.addEdge(at.from, dep)
+    if (at.member) for (const t of targets) at.direct.add(t)
+    if (prod) {
+      const key = String(at.from)
+      const list = at.prodEdges.get(key) ?? []
+      for (const t of targets) if (t !== at.from && !list.includes(String(t))) list.push(String(t))
+      at.prodEdges.set(key, list)
+    }
+  }
 }
 
 function toRef(value: unknown): DependencyRef | undefined {

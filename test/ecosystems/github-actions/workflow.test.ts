@@ -113,6 +113,28 @@ describe('the fixture ladder', () => {
   })
 })
 
+describe('duplicate keys and lines (checked without yaml\'s quadratic check)', () => {
+  it.each([
+    ['a duplicate job', 'jobs:\n  a:\n    uses: o/r/.github/workflows/x.yml@v1\n  a:\n    uses: o/r/.github/workflows/y.yml@v1\n', 4, 3],
+    ['a duplicate key in a step', 'jobs:\n  a:\n    steps:\n      - uses: x/y@v1\n        uses: x/z@v1\n', 5, 9],
+    ['a duplicate key in a flow mapping', 'jobs: {a: {uses: o/r/w.yml@v1}, a: {}}\n', 1, 33],
+  ])('%s is an error at the second key, as yaml reports it', (_name, content, line, col) => {
+    const result = extract({ path: '.github/workflows/ci.yml', content })
+    expect(result.packages).toEqual([])
+    expect(result.errors).toEqual([{ file: '.github/workflows/ci.yml', line, message: `expected a GitHub Actions workflow (valid YAML): ${line}:${col}: Map keys must be unique` }])
+  })
+
+  it('keys equal only as text are not duplicates (1 and "1")', () => {
+    const content = 'env:\n  1: a\n  "1": b\njobs:\n  a:\n    steps:\n      - uses: x/y@v1\n'
+    expect(extract({ path: '.github/workflows/ci.yml', content }).errors).toEqual([])
+  })
+
+  it('lines of uses after CRLF line ends and a long run of run: lines', () => {
+    const content = `jobs:\r\n  a:\r\n    steps:\r\n${'      - run: echo\r\n'.repeat(500)}      - uses: x/y@v1\r\n`
+    expect(extract({ path: '.github/workflows/ci.yml', content }).packages[0]?.line).toBe(504)
+  })
+})
+
 describe('hostile inputs', () => {
   it('an alias bomb is refused in bounded time', () => {
     let content = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
