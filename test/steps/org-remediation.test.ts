@@ -11,6 +11,10 @@ import { promisify } from 'node:util'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
+import { captureOutput } from '@oclif/test'
+
+import Rollback from '../../src/commands/rollback.js'
+import Status from '../../src/commands/status.js'
 import { basicAuthHeader } from '../../src/git/read.js'
 import { startRun, type RunResult } from '../../src/runner/run.js'
 import { AFFECTED, generateOrg } from '../support/fake-github/generate.js'
@@ -95,6 +99,32 @@ describe('remediating an organisation from its API alone', () => {
       expect(config).not.toContain(basicAuthHeader(gh.token).slice(-20))
     }
     expect(await readFile(path.join(applied.dir, 'journal.jsonl'), 'utf8')).not.toContain(gh.token)
+    gh.assertNoViolations()
+    appliedRun = applied
+  }, 240_000)
+
+  let appliedRun: RunResult
+  const command = async (cmd: typeof Status | typeof Rollback, args: string[]) => {
+    process.exitCode = undefined
+    const out = await captureOutput(() => cmd.run([appliedRun.id, '--runs-dir', path.join(dir, 'runs'), '--json', ...args], { root: path.resolve('.') }))
+    const code = Number((out.error as { oclif?: { exit?: number } } | undefined)?.oclif?.exit ?? process.exitCode ?? 0)
+    process.exitCode = undefined
+    return { code, json: JSON.parse(out.stdout), stderr: out.stderr }
+  }
+
+  it('status: one merged, the rest open and still exposed, exit 1; rollback closes the rest and leaves the merged one', async () => {
+    const [first, ...rest] = npmOrPip().map((n) => n.split('/')[1]!)
+    await gh.mergePullRequest('acme', first!, gh.pulls('acme', first!)[0]!.number)
+    const status = await command(Status, [])
+    expect(status.code).toBe(1)
+    expect(status.json.totals).toMatchObject({ pullRequests: npmOrPip().length, merged: 1, open: rest.length })
+    const rollback = await command(Rollback, [])
+    expect(rollback.code).toBe(0)
+    expect(rollback.json.totals).toMatchObject({ closed: rest.length, leftMerged: 1, failed: 0 })
+    for (const name of rest) expect(gh.pulls('acme', name)[0]?.state).toBe('closed')
+    expect(gh.pulls('acme', first!)[0]?.merged).toBe(true)
+    const again = await command(Rollback, [])
+    expect(again.json.totals).toMatchObject({ closed: 0, failed: 0 })
     gh.assertNoViolations()
   }, 240_000)
 })
