@@ -1,12 +1,16 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env node
 import { readFileSync } from 'node:fs'
 
-import { execute } from '@oclif/core'
+// Runs the TypeScript sources through tsx, with no build, from any directory.
+import { register } from 'tsx/esm/api'
 
-// Runs the TypeScript sources through tsx, with no build. oclif would load the
-// commands listed in the last build's oclif.manifest.json from dist/, and fails
-// to register tsx a second time, so the command folder is given as the sources
-// and the manifest is set aside: oclif ignores a manifest of another version.
+register()
+const { execute } = await import('@oclif/core')
+
+// oclif would load the commands listed in the last build's oclif.manifest.json
+// from dist/, and fails to register tsx a second time, so the command folder is
+// given as the sources and the manifest is set aside: oclif ignores a manifest
+// of another version.
 const root = new URL('..', import.meta.url).pathname
 const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 pjson.oclif.commands = './src/commands'

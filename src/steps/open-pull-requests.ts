@@ -231,8 +231,11 @@ export const openPullRequestsStep = defineStep({
           },
           { plan },
         )
-        if (outcome.status === 'planned') counts.planned++
-        else if (outcome.status === 'skipped') {
+        const describePlanned = () => `${r.repo}: would open a pull request ${JSON.stringify(input.title)} from ${r.branch} into ${base}${plan.github ? ` on ${plan.repo}` : ' (no GitHub remote: planned only)'}`
+        if (outcome.status === 'planned') {
+          counts.planned++
+          ctx.log.info(describePlanned())
+        } else if (outcome.status === 'skipped') {
           counts.skipped++
           ctx.log.info(`${r.repo}: skipped: ${outcome.reason}`)
         } else if (outcome.status === 'failed') {
@@ -240,8 +243,10 @@ export const openPullRequestsStep = defineStep({
           ctx.log.warn(`${r.repo}: ${outcome.error}`)
         } else {
           const pr = outcome.value.pullRequest
-          if (!pr) counts.planned++
-          else {
+          if (!pr) {
+            counts.planned++
+            ctx.log.info(describePlanned())
+          } else {
             urls.push(pr.url)
             if (outcome.resumed || !(pr.created || pr.updated)) counts.unchanged++
             else if (pr.created) counts.opened++
