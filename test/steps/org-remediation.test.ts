@@ -104,9 +104,11 @@ describe('remediating an organisation from its API alone', () => {
   }, 240_000)
 
   let appliedRun: RunResult
-  const command = async (cmd: typeof Status | typeof Rollback, args: string[]) => {
+  const command = async (cmd: 'status' | 'rollback', args: string[]) => {
     process.exitCode = undefined
-    const out = await captureOutput(() => cmd.run([appliedRun.id, '--runs-dir', path.join(dir, 'runs'), '--json', ...args], { root: path.resolve('.') }))
+    const argv = [appliedRun.id, '--runs-dir', path.join(dir, 'runs'), '--json', ...args]
+    const root = { root: path.resolve('.') }
+    const out = await captureOutput(() => (cmd === 'status' ? Status.run(argv, root) : Rollback.run(argv, root)))
     const code = Number((out.error as { oclif?: { exit?: number } } | undefined)?.oclif?.exit ?? process.exitCode ?? 0)
     process.exitCode = undefined
     return { code, json: JSON.parse(out.stdout), stderr: out.stderr }
@@ -115,15 +117,15 @@ describe('remediating an organisation from its API alone', () => {
   it('status: one merged, the rest open and still exposed, exit 1; rollback closes the rest and leaves the merged one', async () => {
     const [first, ...rest] = npmOrPip().map((n) => n.split('/')[1]!)
     await gh.mergePullRequest('acme', first!, gh.pulls('acme', first!)[0]!.number)
-    const status = await command(Status, [])
+    const status = await command('status', [])
     expect(status.code).toBe(1)
     expect(status.json.totals).toMatchObject({ pullRequests: npmOrPip().length, merged: 1, open: rest.length })
-    const rollback = await command(Rollback, [])
+    const rollback = await command('rollback', [])
     expect(rollback.code).toBe(0)
     expect(rollback.json.totals).toMatchObject({ closed: rest.length, leftMerged: 1, failed: 0 })
     for (const name of rest) expect(gh.pulls('acme', name)[0]?.state).toBe('closed')
     expect(gh.pulls('acme', first!)[0]?.merged).toBe(true)
-    const again = await command(Rollback, [])
+    const again = await command('rollback', [])
     expect(again.json.totals).toMatchObject({ closed: 0, failed: 0 })
     gh.assertNoViolations()
   }, 240_000)

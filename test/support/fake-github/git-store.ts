@@ -257,21 +257,35 @@ export class GitStore {
     return obj?.type === 'tree' ? obj.sha : undefined
   }
 
-  /** `git ls-tree -l` (recursive with `-r -t`), memoised by tree sha: trees never change. */
+  /**
+   * `git ls-tree -l`, memoised by tree sha (trees never change, and a sha is
+   * the same tree in every repository). A recursive listing is put together
+   * from the listings of its sub-trees, in the order `ls-tree -r -t` gives,
+   * so that a sub-tree shared by many repositories is listed once.
+   */
   async listTree(owner: string, repo: string, tree: string, recursive: boolean): Promise<TreeEntry[]> {
-    const key = `${owner}/${repo}:${tree}:${recursive}`
+    const key = `${tree}:${recursive}`
     const hit = this.treeCache.get(key)
     if (hit) return hit
-    const args = ['ls-tree', '-l', '-z', ...(recursive ? ['-r', '-t'] : []), tree]
-    const { stdout } = await run('git', args, { cwd: repoDir(this.root, owner, repo), maxBuffer: 256 * 1024 * 1024 })
-    const entries: TreeEntry[] = []
-    for (const record of stdout.split('\0')) {
-      if (!record) continue
-      const tab = record.indexOf('\t')
-      const [mode, type, sha, size] = record.slice(0, tab).split(/\s+/)
-      entries.push({ mode: mode as string, type: type as TreeEntry['type'], sha: sha as string, ...(type === 'blob' ? { size: Number(size) } : {}), path: record.slice(tab + 1) })
+    let entries: TreeEntry[]
+    if (recursive) {
+      entries = []
+      for (const entry of await this.listTree(owner, repo, tree, false)) {
+        entries.push(entry)
+        if (entry.type !== 'tree') continue
+        for (const sub of await this.listTree(owner, repo, entry.sha, true)) entries.push({ ...sub, path: `${entry.path}/${sub.path}` })
+      }
+    } else {
+      const { stdout } = await run('git', ['ls-tree', '-l', '-z', tree], { cwd: repoDir(this.root, owner, repo), maxBuffer: 256 * 1024 * 1024 })
+      entries = []
+      for (const record of stdout.split('\0')) {
+        if (!record) continue
+        const tab = record.indexOf('\t')
+        const [mode, type, sha, size] = record.slice(0, tab).split(/\s+/)
+        entries.push({ mode: mode as string, type: type as TreeEntry['type'], sha: sha as string, ...(type === 'blob' ? { size: Number(size) } : {}), path: record.slice(tab + 1) })
+      }
     }
-    if (this.treeCache.size > 5000) this.treeCache.clear()
+    if (this.treeCache.size > 50_000) this.treeCache.clear()
     this.treeCache.set(key, entries)
     return entries
   }
