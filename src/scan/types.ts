@@ -24,17 +24,10 @@ export interface ScanPackage {
 
 export type Certainty = 'resolved' | 'range'
 
-export interface Finding {
+/** A package an advisory names as affected, where it was found. */
+export interface Finding extends Omit<ScanPackage, 'paths'> {
   advisory: string
-  repo: string
-  file: string
-  line?: number
-  ecosystem: EcosystemId
-  name: string
-  /** The resolved version; for certainty "range", the range as written. */
-  version: string
-  direct: boolean
-  dev: boolean
+  /** `version` is the resolved version; for certainty "range", the range as written. */
   certainty: Certainty
   paths: string[][]
 }
