@@ -6,7 +6,7 @@ import type { ScanResult } from '../../scan/types.js'
 import { DEFAULT_MAX_FILE_BYTES, decodeText, formatBytes, type ReadOutcome } from '../local/read.js'
 import { resolveGitHubAuth, type AuthOptions } from './auth.js'
 import { defaultCacheDir, GitHubCache, gitBlobSha } from './cache.js'
-import { createGitHubClient, DEFAULT_API_URL, describeError, fatalError, type GitHubClient, type RateLimitWait } from './client.js'
+import { createGitHubClient, DEFAULT_API_URL, describeError, fatalError, getJson, type GitHubClient, type RateLimitWait } from './client.js'
 import { mapPool } from './pool.js'
 import { listRepositories, requireOwner, selectRepositories, type RepoInfo, type RepoSelection } from './repos.js'
 import { listTree, type TreeFile } from './tree.js'
@@ -197,8 +197,7 @@ class BlobReader {
   private async download(repo: RepoInfo, sha: string): Promise<Buffer> {
     const hit = await this.cache.getBlob(sha)
     if (hit) return hit
-    const response = await this.client.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner: repo.owner, repo: repo.name, file_sha: sha })
-    const blob = response.data as { content: string; encoding: string }
+    const { data: blob } = await getJson<{ content: string; encoding: string }>(this.client, 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner: repo.owner, repo: repo.name, file_sha: sha })
     const data = blob.encoding === 'base64' ? Buffer.from(blob.content, 'base64') : Buffer.from(blob.content, 'utf8')
     if (gitBlobSha(data) !== sha) throw new Error(`blob ${sha} did not match its SHA`)
     await this.cache.putBlob(sha, data)

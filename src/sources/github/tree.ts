@@ -1,5 +1,5 @@
 import { ecosystemFor } from '../../ecosystems/index.js'
-import type { GitHubClient } from './client.js'
+import { getJson, type GitHubClient } from './client.js'
 
 export interface TreeFile {
   path: string
@@ -42,14 +42,14 @@ export async function listTree(client: GitHubClient, owner: string, repo: string
   let requests = 0
   const get = async (treeish: string, recursive: boolean, ifNoneMatch?: string) => {
     requests++
-    const response = await client.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
+    const response = await getJson<RawTree>(client, 'GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
       owner,
       repo,
       tree_sha: treeish,
       ...(recursive ? { recursive: '1' } : {}),
       headers: ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {},
     })
-    return { data: response.data as RawTree, etag: response.headers.etag as string | undefined }
+    return { data: response.data, etag: response.headers.etag as string | undefined }
   }
   let first
   try {

@@ -49,6 +49,8 @@ export interface GitObject {
   sha: string
   type: string
   data: Buffer
+  /** Set by `info` look-ups, which read no data. */
+  size?: number
 }
 
 export function repoDir(root: string, owner: string, repo: string): string {
@@ -146,6 +148,8 @@ function pipeInto(args: string[], cwd: string, input: Buffer): Promise<void> {
 }
 
 interface Pending {
+  /** `info` answers carry no body. */
+  info: boolean
   resolve: (value: GitObject | undefined) => void
   reject: (error: Error) => void
 }
@@ -172,10 +176,19 @@ class CatFile {
   }
 
   read(name: string): Promise<GitObject | undefined> {
+    return this.ask('contents', name)
+  }
+
+  /** Type and size only (`data` is empty, `size` set). */
+  info(name: string): Promise<GitObject | undefined> {
+    return this.ask('info', name)
+  }
+
+  private ask(command: 'contents' | 'info', name: string): Promise<GitObject | undefined> {
     if (this.closed) return Promise.reject(new Error('git cat-file exited'))
     return new Promise((resolve, reject) => {
-      this.queue.push({ resolve, reject })
-      this.child.stdin.write(`contents ${name}\n`)
+      this.queue.push({ info: command === 'info', resolve, reject })
+      this.child.stdin.write(`${command} ${name}\n`)
     })
   }
 
@@ -192,6 +205,11 @@ class CatFile {
       }
       const [sha, type, sizeText] = header.split(' ')
       const size = Number(sizeText)
+      if (this.queue[0]?.info) {
+        this.buffer = this.buffer.subarray(nl + 1)
+        this.queue.shift()?.resolve({ sha: sha as string, type: type as string, data: Buffer.alloc(0), size })
+        continue
+      }
       if (this.buffer.length < nl + 1 + size + 1) return
       const body = Buffer.from(this.buffer.subarray(nl + 1, nl + 1 + size))
       this.buffer = this.buffer.subarray(nl + 1 + size + 1)
@@ -202,6 +220,23 @@ class CatFile {
   close(): void {
     this.child.stdin.end()
   }
+}
+
+/** The entries of a raw tree object (`<mode> <name>\0<20-byte sha>`...), as `ls-tree` names them. */
+function parseTreeObject(data: Buffer): TreeEntry[] {
+  const entries: TreeEntry[] = []
+  let i = 0
+  while (i < data.length) {
+    const space = data.indexOf(32, i)
+    const nul = data.indexOf(0, space)
+    const mode = data.toString('latin1', i, space).padStart(6, '0')
+    const path = data.toString('utf8', space + 1, nul)
+    const sha = data.toString('hex', nul + 1, nul + 21)
+    const type: TreeEntry['type'] = mode === '040000' ? 'tree' : mode === '160000' ? 'commit' : 'blob'
+    entries.push({ mode, type, sha, path })
+    i = nul + 21
+  }
+  return entries
 }
 
 /** Reads objects of many repositories, keeping a bounded number of cat-file processes. */
@@ -276,14 +311,12 @@ export class GitStore {
         for (const sub of await this.listTree(owner, repo, entry.sha, true)) entries.push({ ...sub, path: `${entry.path}/${sub.path}` })
       }
     } else {
-      const { stdout } = await run('git', ['ls-tree', '-l', '-z', tree], { cwd: repoDir(this.root, owner, repo), maxBuffer: 256 * 1024 * 1024 })
-      entries = []
-      for (const record of stdout.split('\0')) {
-        if (!record) continue
-        const tab = record.indexOf('\t')
-        const [mode, type, sha, size] = record.slice(0, tab).split(/\s+/)
-        entries.push({ mode: mode as string, type: type as TreeEntry['type'], sha: sha as string, ...(type === 'blob' ? { size: Number(size) } : {}), path: record.slice(tab + 1) })
-      }
+      // The tree object itself, through the repository's long-lived cat-file: no process per listing.
+      const obj = await this.read(owner, repo, tree)
+      if (!obj || obj.type !== 'tree') throw new Error(`not a tree: ${tree}`)
+      entries = parseTreeObject(obj.data)
+      const proc = this.proc(owner, repo)
+      await Promise.all(entries.filter((e) => e.type === 'blob').map(async (e) => (e.size = (await proc.info(e.sha))?.size ?? 0)))
     }
     if (this.treeCache.size > 50_000) this.treeCache.clear()
     this.treeCache.set(key, entries)
