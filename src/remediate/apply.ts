@@ -16,7 +16,7 @@ import { changedFiles, commitFiles, defaultBranch, dropCreatedBranch, ensureBran
 import { applyReplacements } from './diff.js'
 import { planRepo, sha256, type PlanDeps, type PlannedChange, type RepoPlan } from './plan.js'
 import type { EditMode } from './prove.js'
-import { runRelock, TOOL_NAMES } from './relock.js'
+import { readText, relockCommand, runRelock, TOOL_NAMES } from './relock.js'
 
 /** The journal value of one repository's pin/remove (the report reads these names). */
 export interface RemediationValue {
@@ -134,15 +134,29 @@ export async function remediateRepo(options: RemediateOptions): Promise<Remediat
         relocks.push({ tool: TOOL_NAMES[step.manager], ok: false, message: (step.command ? undefined : step.missing) ?? `${step.lockfile} needs regenerating with ${TOOL_NAMES[step.manager]}${why}` })
         continue
       }
-      const before = readFileSync(path.join(tree.dir, step.lockfile), 'utf8')
-      const result = await runRelock(step.command, tree.dir, { signal: options.signal })
-      if (result.ok) {
-        const after = readFileSync(path.join(tree.dir, step.lockfile), 'utf8')
-        const still = stillAffected(step.lockfile, after, options)
-        if (still) relocks.push({ tool: result.tool, ok: false, message: `the regenerated ${step.lockfile} still resolves ${still}` })
-        else relocks.push(result)
-        if (after !== before) written.push(step.lockfile)
-      } else relocks.push(result)
+      // Decided again on the branch's own files: the scan reads no .yarnrc.yml, and a refusal (plugins) must hold here too.
+      const again = relockCommand(step.manager, path.posix.dirname(step.lockfile), options.deps?.relock, (p) => readText(path.join(tree.dir, p)))
+      if (!again.ok) {
+        relocks.push({ tool: TOOL_NAMES[step.manager], ok: false, message: again.reason })
+        continue
+      }
+      const lockfile = path.join(tree.dir, step.lockfile)
+      const before = readText(lockfile)
+      const result = await runRelock(again.command, tree.dir, { signal: options.signal })
+      const after = readText(lockfile)
+      if (!result.ok) {
+        // A tool that failed half-way may have left a partial lockfile: it is never committed.
+        relocks.push(result)
+        continue
+      }
+      if (after === undefined) {
+        relocks.push({ tool: result.tool, ok: false, message: `${path.basename(again.command.command)} finished but left no ${step.lockfile}` })
+        continue
+      }
+      const still = stillAffected(step.lockfile, after, options)
+      if (still) relocks.push({ tool: result.tool, ok: false, message: `the regenerated ${step.lockfile} still resolves ${still}` })
+      else relocks.push(result)
+      if (after !== before) written.push(step.lockfile)
     }
     const failedRelocks = relocks.filter((r) => !r.ok).map((r) => r.message)
     const commit = await commitFiles(tree, [...new Set(written)], {

@@ -59,6 +59,7 @@ export const TOOL_NAMES: Readonly<Record<PackageManager, string>> = {
 export type ToolFinder = (name: string) => string | undefined
 
 const OWN_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const OWN_BIN = path.join(OWN_ROOT, 'node_modules', '.bin')
 
 function executable(file: string): boolean {
   try {
@@ -70,20 +71,55 @@ function executable(file: string): boolean {
 }
 
 export function findTool(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const own = path.join(OWN_ROOT, 'node_modules', '.bin', name)
+  const own = path.join(OWN_BIN, name)
   if (executable(own)) return own
+  return findOnPath(name, env)
+}
+
+/**
+ * PATH only, skipping firebreak's own node_modules/.bin (npx and npm scripts
+ * put it on PATH): there `yarn` and `yarnpkg` are berry's CLI, never classic.
+ */
+export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue
+    if (!dir || path.resolve(dir) === OWN_BIN) continue
     const candidate = path.join(dir, name)
     if (executable(candidate)) return candidate
   }
   return undefined
 }
 
+/** A CLI script from firebreak's own dependencies, run with this Node. */
+function ownCli(...parts: string[]): string | undefined {
+  const file = path.join(OWN_ROOT, 'node_modules', ...parts)
+  return existsSync(file) ? file : undefined
+}
+
 /** Berry's bundled CLI, from firebreak's own dependencies (`@yarnpkg/cli-dist`). */
 function berryCli(): string | undefined {
-  const file = path.join(OWN_ROOT, 'node_modules', '@yarnpkg', 'cli-dist', 'bin', 'yarn.js')
-  return existsSync(file) ? file : undefined
+  return ownCli('@yarnpkg', 'cli-dist', 'bin', 'yarn.js')
+}
+
+/**
+ * The pnpm major that writes a pnpm-lock.yaml's format, so a relock keeps the
+ * repository's lockfile version: 9.x is pnpm 9 and 10 (firebreak carries 10),
+ * 6.x is pnpm 8, 5.x is pnpm 7 (not carried). Undefined content: pnpm 10.
+ */
+export function pnpmMajorFor(lockfile: string | undefined): { major: 10 | 8 } | { unsupported: string } {
+  if (lockfile === undefined) return { major: 10 }
+  const m = /^lockfileVersion:\s*['"]?(\d+)(?:\.(\d+))?['"]?\s*$/m.exec(lockfile.slice(0, 8192))
+  if (!m) return { major: 10 }
+  const version = m[2] === undefined ? m[1]! : `${m[1]}.${m[2]}`
+  switch (Number(m[1])) {
+    case 9:
+      return { major: 10 }
+    case 6:
+      return { major: 8 }
+    case 5:
+      return { unsupported: `lockfile needs regenerating with pnpm 7: pnpm-lock.yaml is lockfileVersion ${version}, which pnpm 8 and later would rewrite to another format, and firebreak does not carry pnpm 7` }
+    default:
+      return { unsupported: `lockfile needs regenerating with pnpm: pnpm-lock.yaml lockfileVersion ${version} is not one firebreak can regenerate (it carries pnpm 10 for 9.x and pnpm 8 for 6.x)` }
+  }
 }
 
 export interface RelockOptions {
@@ -92,6 +128,10 @@ export interface RelockOptions {
   find?: ToolFinder
   /** For berry: the bundled CLI path (default: firebreak's @yarnpkg/cli-dist). */
   berry?: string | null
+  /** Yarn classic's CLI script (default: firebreak's `yarn` 1.x, unless `find` is given); null or absent: `yarnpkg`, then `yarn`, from `find` or PATH. */
+  yarnClassic?: string | null
+  /** pnpm 8's CLI script, for lockfileVersion 6.x (default: firebreak's `pnpm8` alias); null: not available. */
+  pnpm8?: string | null
 }
 
 /** Stands for a fresh temporary directory in a command; replaced when the command runs. */
@@ -117,27 +157,41 @@ export function relockCommand(manager: PackageManager, cwd: string, options: Rel
       return { ok: true, command: { tool: 'npm', command: npm, args, cwd, env: { npm_config_ignore_scripts: 'true' } } }
     }
     case 'yarn': {
-      const yarn = find('yarn') ?? find('yarnpkg')
-      if (!yarn) return missing('yarn (classic)')
+      // Classic only: firebreak's own node_modules/.bin/yarn is berry's CLI, so it is never taken from there.
+      const classic = options.yarnClassic === null ? undefined : (options.yarnClassic ?? (options.find ? undefined : ownCli('yarn', 'bin', 'yarn.js')))
+      const findClassic = options.find ?? ((name: string) => findOnPath(name))
+      const yarn = classic ? undefined : (findClassic('yarnpkg') ?? findClassic('yarn'))
+      if (!classic && !yarn) return missing('yarn (classic)')
       // Yarn 1 has no lockfile-only mode: the packages go to a throw-away folder, never the repository.
       const args = ['install', '--ignore-scripts', '--non-interactive', '--no-progress', '--ignore-engines', '--modules-folder', path.join(scratch, 'node_modules'), '--cache-folder', path.join(scratch, 'yarn-cache')]
       if (registry) args.push('--registry', registry)
-      return { ok: true, command: { tool: 'yarn', command: yarn, args, cwd } }
+      // `yarn-path` in the repository's .yarnrc would hand the run to a script in the repository.
+      const env = { YARN_IGNORE_PATH: '1' }
+      return { ok: true, command: classic ? { tool: 'yarn', command: process.execPath, args: [classic, ...args], cwd, env } : { tool: 'yarn', command: yarn!, args, cwd, env } }
     }
     case 'yarn-berry': {
       const rc = readRepoFile?.(path.posix.join(cwd === '.' ? '' : cwd, '.yarnrc.yml')) ?? ''
       if (/^plugins\s*:/m.test(rc)) return { ok: false, tool: manager, reason: 'lockfile needs regenerating with yarn: .yarnrc.yml loads plugins from the repository, which firebreak does not run' }
       const cli = options.berry === null ? undefined : (options.berry ?? berryCli())
       if (!cli) return missing('yarn (berry): add @yarnpkg/cli-dist')
-      const env: Record<string, string> = { YARN_ENABLE_SCRIPTS: 'false', YARN_IGNORE_PATH: '1', YARN_ENABLE_TELEMETRY: '0', YARN_ENABLE_GLOBAL_CACHE: 'false', YARN_CACHE_FOLDER: path.join(scratch, 'berry-cache') }
+      // CI=true (set by runRelock) would make berry's installs immutable: the lockfile must be allowed to change.
+      const env: Record<string, string> = { YARN_ENABLE_SCRIPTS: 'false', YARN_IGNORE_PATH: '1', YARN_ENABLE_TELEMETRY: '0', YARN_ENABLE_GLOBAL_CACHE: 'false', YARN_ENABLE_IMMUTABLE_INSTALLS: 'false', YARN_CACHE_FOLDER: path.join(scratch, 'berry-cache') }
       if (registry) env.YARN_NPM_REGISTRY_SERVER = registry
       return { ok: true, command: { tool: 'yarn-berry', command: process.execPath, args: [cli, 'install', '--mode=update-lockfile'], cwd, env } }
     }
     case 'pnpm': {
+      const pick = pnpmMajorFor(readRepoFile?.(path.posix.join(cwd === '.' ? '' : cwd, 'pnpm-lock.yaml')))
+      if ('unsupported' in pick) return { ok: false, tool: manager, reason: pick.unsupported }
+      // No pnpmfile (repository code), and no switching to the version `packageManager` names (a download, then running it).
+      const args = ['install', '--lockfile-only', '--ignore-scripts', '--ignore-pnpmfile', '--config.confirmModulesPurge=false', '--config.manage-package-manager-versions=false', '--config.package-manager-strict=false']
+      if (registry) args.push('--registry', registry)
+      if (pick.major === 8) {
+        const cli = options.pnpm8 === null ? undefined : (options.pnpm8 ?? ownCli('pnpm8', 'bin', 'pnpm.cjs'))
+        if (!cli) return missing('pnpm 8 (pnpm-lock.yaml is lockfileVersion 6): add the pnpm8 alias (npm:pnpm@8)')
+        return { ok: true, command: { tool: 'pnpm', command: process.execPath, args: [cli, ...args], cwd } }
+      }
       const pnpm = find('pnpm')
       if (!pnpm) return missing('pnpm')
-      const args = ['install', '--lockfile-only', '--ignore-scripts', '--ignore-pnpmfile', '--config.confirmModulesPurge=false']
-      if (registry) args.push('--registry', registry)
       return { ok: true, command: { tool: 'pnpm', command: pnpm, args, cwd } }
     }
     case 'bun': {
@@ -174,24 +228,47 @@ export interface RelockResult {
   message: string
 }
 
+/** How a command reads in messages: a CLI script run with Node shows as the script (`yarn/bin/yarn.js`), not as `node`. */
+function display(command: Command, args: readonly string[]): string[] {
+  const [first, ...rest] = args
+  if (command.command === process.execPath && first !== undefined && /\.c?js$/.test(first)) {
+    const inOwn = path.relative(path.join(OWN_ROOT, 'node_modules'), first)
+    return [inOwn.startsWith('..') || path.isAbsolute(inOwn) ? path.basename(first) : inOwn.split(path.sep).join('/'), ...rest]
+  }
+  return [path.basename(command.command), ...args]
+}
+
+/** The lines of a failed run that say why: npm's first `npm error` lines (its last ones are boilerplate), else the last lines. */
+function summarise(output: string): string {
+  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean)
+  const npm = lines.filter((l) => /^npm (?:ERR!|error) \S/.test(l) && !/complete log of this run|behind a proxy|npm help config/.test(l))
+  return (npm.length > 0 ? npm.slice(0, 4) : lines.slice(-5)).join(' ')
+}
+
 /** Runs the command in the repository (no shell); the result is a value, never a throw. */
 export async function runRelock(command: Command, repoDir: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<RelockResult> {
   const cwd = path.resolve(repoDir, command.cwd)
   const inside = path.relative(path.resolve(repoDir), cwd)
   if (inside.startsWith('..') || path.isAbsolute(inside)) return { tool: command.tool, ok: false, message: `refusing to run outside the repository: ${command.cwd}` }
   const scratch = mkdtempSync(path.join(tmpdir(), 'firebreak-relock-'))
-  const env: NodeJS.ProcessEnv = { ...process.env, ...command.env, CI: 'true', npm_config_update_notifier: 'false' }
+  // A corepack shim on PATH must not write `packageManager` into the repository's package.json.
+  // npm: a packument cached from before the fix was published (max-age) must not hide it, so revalidate.
+  const online = command.tool === 'npm' ? { npm_config_prefer_online: 'true' } : {}
+  const env: NodeJS.ProcessEnv = { ...process.env, ...online, ...command.env, CI: 'true', npm_config_update_notifier: 'false', COREPACK_ENABLE_AUTO_PIN: '0' }
   // Caches and throw-away installs go to a fresh directory: out of the repository and the user's home.
   for (const [k, v] of Object.entries(env)) if (typeof v === 'string' && v.startsWith(SCRATCH)) env[k] = scratch + v.slice(SCRATCH.length)
   const args = command.args.map((a) => (a.startsWith(SCRATCH) ? scratch + a.slice(SCRATCH.length) : a))
+  const shown = display(command, command.args)
   try {
     await new Promise<void>((resolve, reject) => {
-      execFile(command.command, args, { cwd, env, shell: false, signal: options.signal, timeout: options.timeoutMs ?? 10 * 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, stderr) => {
-        if (error) reject(new Error(`${path.basename(command.command)} ${args[0] ?? ''} failed: ${String(stderr || error.message).trim().split('\n').slice(-5).join(' ')}`))
+      execFile(command.command, args, { cwd, env, shell: false, signal: options.signal, timeout: options.timeoutMs ?? 10 * 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+        // Yarn and pnpm report most failures on stdout.
+        const output = String(stderr).trim() || String(stdout).trim() || error?.message || ''
+        if (error) reject(new Error(`${shown.slice(0, 2).join(' ')} failed: ${summarise(output)}`))
         else resolve()
       })
     })
-    return { tool: command.tool, ok: true, message: `lockfile regenerated with ${[path.basename(command.command), ...command.args.filter((a) => !a.startsWith(SCRATCH))].join(' ')}` }
+    return { tool: command.tool, ok: true, message: `lockfile regenerated with ${shown.filter((a) => !a.startsWith(SCRATCH)).join(' ')}` }
   } catch (error) {
     return { tool: command.tool, ok: false, message: (error as Error).message }
   } finally {
