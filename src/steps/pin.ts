@@ -11,9 +11,8 @@ import { planLocal, remediateRepo, type RemediationValue } from '../remediate/ap
 import { formatPlan, type RepoPlan } from '../remediate/plan.js'
 import type { EditMode } from '../remediate/prove.js'
 import { defaultIndexUrl, gitLsRemoteSha, pypiJsonHashes } from '../remediate/sources.js'
-import { prepareWorkspace } from '../remediate/workspace.js'
-import { connectGitHub } from './open-pull-requests.js'
 import { defineStep, type StepContext, type StepResult } from './types.js'
+import { checkoutsOf } from './workspaces.js'
 
 const With = z.strictObject({
   to: z
@@ -38,10 +37,6 @@ const OUTPUTS = {
   branches: 'Names of the branches committed to, one per repository, comma-separated.',
 }
 
-function toList(value: string | string[] | undefined): string[] {
-  if (value === undefined) return []
-  return (Array.isArray(value) ? value : value.split(',')).map((v) => v.trim()).filter(Boolean)
-}
 
 /** The advisories the scan step matched, loaded again from what it was given (recorded in the journal). */
 async function advisoriesOf(ctx: StepContext<Input>, scan: ScanResult): Promise<Advisory[]> {
@@ -59,32 +54,6 @@ async function advisoriesOf(ctx: StepContext<Input>, scan: ScanResult): Promise<
   await loaded.matcher.prepare(scan.findings)
   const ids = new Set(scan.findings.map((f) => f.advisory))
   return loaded.matcher.advisories.filter((a) => ids.has(a.id))
-}
-
-/**
- * Where each affected repository is edited: a local checkout from
- * `repos.dirs` as it is, a GitHub repository as a blob-less clone of its
- * default branch inside the run directory (the only place a plan may write).
- */
-async function workspacesOf(ctx: StepContext<Input>, input: Input, scan: ScanResult, counts: { failed: number }): Promise<{ repo: string; dir: string }[]> {
-  const targets = toList(ctx.repos?.dirs).map((d) => ({ repo: path.basename(path.resolve(d)), dir: path.resolve(d) }))
-  const local = new Set(targets.map((t) => t.repo))
-  const remote = [...new Set(scan.findings.map((f) => f.repo))].filter((r) => !local.has(r) && /^[^/]+\/[^/]+$/.test(r))
-  if (remote.length === 0) return targets
-  const gh = await connectGitHub(ctx, input['api-url'])
-  for (const full of remote) {
-    const [owner, name] = full.split('/') as [string, string]
-    try {
-      const { data } = await gh.client.request('GET /repos/{owner}/{repo}', { owner, repo: name })
-      const ws = await prepareWorkspace({ kind: 'github', owner, name, cloneUrl: data.clone_url, defaultBranch: data.default_branch }, { runDir: ctx.run.dir, authHeader: gh.authHeader, signal: ctx.signal })
-      targets.push({ repo: full, dir: ws.dir })
-    } catch (error) {
-      counts.failed++
-      ctx.log.warn(`${full}: could not be cloned for editing: ${(error as Error).message}`)
-      ctx.journal.note(`${full}: not remediated: the repository could not be cloned`, { repo: full, error: (error as Error).message })
-    }
-  }
-  return targets
 }
 
 /** `pin` and `remove`: one action per affected repository; plan mode carries the diff. */
@@ -105,7 +74,14 @@ export async function runRemediation(ctx: StepContext<Input>, input: Input, mode
   const branches: string[] = []
   const plans: RepoPlan[] = []
 
-  const targets = await workspacesOf(ctx, input, scan, counts)
+  const targets = await checkoutsOf(ctx as StepContext<unknown>, scan.findings.map((f) => f.repo), {
+    apiUrl: input['api-url'],
+    onFailure: (repo, error) => {
+      counts.failed++
+      ctx.log.warn(`${repo}: could not be cloned for editing: ${error.message}`)
+      ctx.journal.note(`${repo}: not remediated: the repository could not be cloned`, { repo, error: error.message })
+    },
+  })
   for (const { repo, dir: absolute } of targets) {
     const findings = scan.findings.filter((f) => f.repo === repo)
     if (findings.length === 0) continue

@@ -109,10 +109,10 @@ steps:
     expect(view.risks.map((r) => r.title)).toContain('Indicators of compromise were found')
   })
 
-  it('refuses a playbook with only an organisation, and a bad regular expression', async () => {
+  it('refuses an organisation with no scan before it, and a bad regular expression', async () => {
     const org = await startRun({ playbookFile: playbook('org.yml', 'repos: { org: acme }\nsteps:\n  - id: f\n    uses: find-files\n    with: { paths: ["x"] }\n'), runsDir: join(tmp, 'runs') })
     expect(org.state).toBe('failed')
-    expect(org.error?.message).toContain('the find-files step needs repositories: `repos.dirs` in the playbook')
+    expect(org.error?.message).toContain('find-files on an organisation searches the repositories a scan step listed')
     const bad = await startRun({ playbookFile: playbook('bad.yml', `repos: { dirs: [${JSON.stringify(repo)}] }\nsteps:\n  - id: f\n    uses: find-files\n    with: { content: ["(unclosed"] }\n`), runsDir: join(tmp, 'runs') })
     expect(bad.error?.message).toMatch(/content pattern "\(unclosed": Invalid regular expression/)
   })

@@ -59,6 +59,9 @@ describe('remediating an organisation from its API alone', () => {
         '  - id: scan',
         '    uses: scan',
         `    with: { advisory: ${JSON.stringify(path.join(dir, 'advisory.json'))} }`,
+        '  - id: iocs',
+        '    uses: find-files',
+        '    with: { paths: ["**/README.md"], content: ["^# repo-0003"] }',
         '  - id: pin',
         '    uses: pin',
         '    with: { to: "evil-pkg=1.0.0, evilpy=2.0.0", relock: false }',
@@ -81,6 +84,9 @@ describe('remediating an organisation from its API alone', () => {
     const planned = await startRun({ playbookFile: playbook, runsDir: path.join(dir, 'runs') })
     expect(planned.state, JSON.stringify(planned.steps)).toBe('completed')
     expect(step(planned, 'prs')?.actions.planned).toBe(npmOrPip().length)
+    // find-files read every scanned repository of the organisation, from clones in the run directory.
+    const scanned = JSON.parse(await readFile(path.join(planned.dir, 'scan.json'), 'utf8')).repos.length
+    expect(step(planned, 'iocs')?.outputs).toEqual({ matches: scanned + 1, 'repos-with-matches': scanned, errors: 0 })
     const diff = await readFile(path.join(planned.dir, 'pin.diff'), 'utf8')
     expect(diff).toContain(`+${AFFECTED.pypi.name}==2.0.0`)
     for (const full of npmOrPip()) expect(await gh.branchSha('acme', full.split('/')[1]!, BRANCH)).toBeUndefined()
@@ -91,8 +97,9 @@ describe('remediating an organisation from its API alone', () => {
     expect(step(applied, 'prs')?.status, JSON.stringify(applied.steps)).toBe('success')
     const withPrs = org.owner.repos.filter((r) => gh.pulls('acme', r.name).length > 0).map((r) => `acme/${r.name}`)
     expect(withPrs.sort()).toEqual(npmOrPip())
+    // find-files cloned every scanned repository; pin edited the affected ones in those clones.
     const configs = await readdir(path.join(applied.dir, 'workspaces', 'acme'))
-    expect(configs.length).toBe(npmOrPip().length)
+    expect(configs.length).toBe(JSON.parse(await readFile(path.join(applied.dir, 'scan.json'), 'utf8')).repos.length)
     for (const name of configs) {
       const config = await readFile(path.join(applied.dir, 'workspaces', 'acme', name, '.git', 'config'), 'utf8')
       expect(config).not.toContain(gh.token)
