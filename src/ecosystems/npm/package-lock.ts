@@ -209,9 +209,10 @@ function readPackages(text: string, packages: Record<string, unknown>, rootName:
   const lines = (wanted: readonly number[]): ((node: number) => number | undefined) => {
     // Keys appear in the text in Object.keys order: one forward scan finds all the wanted ones.
     const keyLines = new KeyLines(text, findKey(text, 'packages', 0, true))
-    const found = new Map<number, number | undefined>()
-    for (const node of wanted) found.set(node, keyLines.line(locations[node] as string, true))
-    return (node) => found.get(node)
+    // Indexed by node (0: not found), rather than a Map over every package.
+    const found = new Int32Array(locations.length)
+    for (const node of wanted) found[node] = keyLines.line(locations[node] as string, true) ?? 0
+    return (node) => found[node] || undefined
   }
   const graph = (): PathGraph => {
     known = new Set(locations)

@@ -184,22 +184,29 @@ interface Frame {
   indent: number
   map: Record<string, unknown> | undefined
   seq: unknown[] | undefined
+  /** Inside a skipped top-level key: read and checked, nothing stored. */
+  skip: boolean
 }
 
 /**
  * Reads pnpm-lock.yaml text, or returns undefined when it is outside the
  * subset (the caller then parses it with `yaml`).
  */
-export function readPnpmLock(text: string): PnpmDoc[] | undefined {
+export function readPnpmLock(text: string, options: { skip?: readonly string[] } = {}): PnpmDoc[] | undefined {
   try {
-    return read(text)
+    return read(text, options.skip)
   } catch (error) {
     if (error instanceof Unsupported) return undefined
     throw error
   }
 }
 
-function read(text: string): PnpmDoc[] {
+/**
+ * `skip`: top-level keys whose values are read and checked (the result is
+ * undefined exactly when it would be without `skip`) but not built: they are
+ * null in the result. For callers that read those sections later, if at all.
+ */
+function read(text: string, skip: readonly string[] | undefined): PnpmDoc[] {
   if (MAYBE_NON_PRINTABLE.test(text)) throw UNSUPPORTED
   for (let cr = text.indexOf('\r'); cr !== -1; cr = text.indexOf('\r', cr + 1)) if (text.charCodeAt(cr + 1) !== 10) throw UNSUPPORTED
   const colonSpace = new NextIndex(text, ': ')
@@ -208,7 +215,7 @@ function read(text: string): PnpmDoc[] {
   docs.push(doc)
   let stack: Frame[] = []
   /** A `key:` with nothing after it: its value is the block that follows, or null. */
-  let pending: { map: Record<string, unknown>; key: string; indent: number } | undefined
+  let pending: { map: Record<string, unknown>; key: string; indent: number; skip: boolean } | undefined
   /** A literal block scalar (`key: |-`, as js-yaml writes multi-line strings) being read. */
   let block: { set: (v: string) => void; parent: number; indent: number; lines: string[]; keep: boolean } | undefined
   const endBlock = (): void => {
@@ -270,8 +277,8 @@ function read(text: string): PnpmDoc[] {
     const isItem = first === 45 && (i + 1 === end || text.charCodeAt(i + 1) === 32)
     if (pending) {
       if (indent > pending.indent) {
-        const frame: Frame = isItem ? { indent, map: undefined, seq: [] } : { indent, map: {}, seq: undefined }
-        pending.map[pending.key] = frame.map ?? frame.seq
+        const frame: Frame = isItem ? { indent, map: undefined, seq: [], skip: pending.skip } : { indent, map: {}, seq: undefined, skip: pending.skip }
+        if (!pending.skip) pending.map[pending.key] = frame.map ?? frame.seq
         stack.push(frame)
       }
       // Otherwise the key's value stays null.
@@ -279,7 +286,7 @@ function read(text: string): PnpmDoc[] {
     }
     if (stack.length === 0) {
       if (indent !== 0 || isItem || doc.data !== undefined) throw UNSUPPORTED
-      const root: Frame = { indent: 0, map: {}, seq: undefined }
+      const root: Frame = { indent: 0, map: {}, seq: undefined, skip: false }
       doc.data = root.map
       stack.push(root)
     }
@@ -299,7 +306,8 @@ function read(text: string): PnpmDoc[] {
         const colon = colonSpace.from(v)
         if ((colon !== -1 && colon < end) || text.charCodeAt(end - 1) === 58) throw UNSUPPORTED
       }
-      top.seq.push(value(text, v, end))
+      const item = value(text, v, end)
+      if (!top.skip) top.seq.push(item)
       continue
     }
     if (isItem) throw UNSUPPORTED // a sequence where a mapping is
@@ -331,22 +339,24 @@ function read(text: string): PnpmDoc[] {
       keyEnd = colon
     }
     const k = key(text, i, keyEnd)
+    const skipHere = top.skip
     let v = colon + 1
     if (v < end && text.charCodeAt(v) !== 32) throw UNSUPPORTED
     while (v < end && text.charCodeAt(v) === 32) v++
     if (v === end) {
       // Placeholder keeps the key's position; the block below (if any) replaces it.
-      map[k] = null
-      pending = { map, key: k, indent }
+      if (!skipHere) map[k] = null
+      pending = { map, key: k, indent, skip: skipHere || (indent === 0 && skip !== undefined && skip.includes(k)) }
       continue
     }
     if (text.charCodeAt(v) === 35) throw UNSUPPORTED // a comment after `key:`
     if (text.charCodeAt(v) === 124 /* | */ && (end === v + 1 || (end === v + 2 && text.charCodeAt(v + 1) === 45))) {
-      map[k] = ''
-      block = { set: (b) => (map[k] = b), parent: indent, indent: -1, lines: [], keep: end === v + 1 }
+      if (!skipHere) map[k] = ''
+      block = { set: (b) => (skipHere ? undefined : (map[k] = b)), parent: indent, indent: -1, lines: [], keep: end === v + 1 }
       continue
     }
-    map[k] = value(text, v, end)
+    const scalar = value(text, v, end)
+    if (!skipHere) map[k] = scalar
   }
   endBlock()
   return docs

@@ -14,7 +14,14 @@ interface YarnEntry {
   /** The only fields the inventory reads. */
   version: string | undefined
   resolved: string | undefined
-  /** `dependencies` and `optionalDependencies`, flattened: name, range, name, range, … */
+  /** This entry's `dependencies` and `optionalDependencies` are `[depStart, depEnd)` of the parse's `deps` (pairs). */
+  depStart: number
+  depEnd: number
+}
+
+/** What the line parser reads: entries, and every entry's dependencies as one flat list of name, range pairs. */
+export interface YarnV1 {
+  entries: YarnEntry[]
   deps: string[]
 }
 
@@ -94,8 +101,12 @@ function registryName(pattern: string): string | undefined {
   return isNonRegistrySpec(spec) ? undefined : name
 }
 
-export function parseYarnV1(content: string, out: Collector): YarnEntry[] {
+export function parseYarnV1(content: string, out: Collector): YarnV1 {
   const entries: YarnEntry[] = []
+  // One list for all entries rather than an array per entry: most entries have a few
+  // dependencies, and a small array per entry costs more than its contents on big files.
+  const deps: string[] = []
+  const parsed: YarnV1 = { entries, deps }
   let current: YarnEntry | undefined
   let section: string | undefined
   // Line by line without splitting the text: one substring per non-blank line, no more.
@@ -122,20 +133,21 @@ export function parseYarnV1(content: string, out: Collector): YarnEntry[] {
     const indent = end - lineStart - text.length
     if ((first === 60 || first === 61 || first === 62) && /^[<=>]{7}/.test(text)) {
       out.error('unresolved merge conflict in yarn.lock', n)
-      return entries
+      return parsed
     }
     if (nextTab < lineStart) nextTab = content.indexOf('\t', lineStart) >>> 0 // -1 becomes 2^32 - 1: no more tabs
     if (nextTab < end) {
       out.error('expected spaces for indentation, found a tab', n)
-      return entries
+      return parsed
     }
     if (indent === 0) {
       const patterns = text.endsWith(':') ? splitPatterns(text.slice(0, -1)) : undefined
       if (!patterns || patterns.length === 0) {
         out.error(`expected an entry header like \`name@range:\`, found ${JSON.stringify(text.slice(0, 60))}`, n)
-        return entries
+        return parsed
       }
-      current = { patterns, line: n, version: undefined, resolved: undefined, deps: [] }
+      // An exact-sized copy: the pushed-to array has spare capacity, kept for every entry.
+      current = { patterns: patterns.length === 1 ? [patterns[0] as string] : patterns.slice(), line: n, version: undefined, resolved: undefined, depStart: deps.length, depEnd: deps.length }
       entries.push(current)
       section = undefined
       continue
@@ -143,7 +155,7 @@ export function parseYarnV1(content: string, out: Collector): YarnEntry[] {
     const field = splitField(text)
     if (!current || !field || (indent !== 2 && indent !== 4)) {
       out.error(`expected \`key value\` under an entry, found ${JSON.stringify(text.slice(0, 60))}`, n)
-      return entries
+      return parsed
     }
     if (indent === 2) {
       section = field[1] === undefined ? field[0] : undefined
@@ -152,10 +164,14 @@ export function parseYarnV1(content: string, out: Collector): YarnEntry[] {
         else if (field[0] === 'resolved') current.resolved = field[1]
       }
     } else if (section === 'dependencies' || section === 'optionalDependencies') {
-      if (field[1] !== undefined) current.deps.push(field[0], field[1])
+      if (field[1] !== undefined) {
+        if (current.depEnd !== deps.length) throw new Error('internal: dependencies out of order')
+        deps.push(field[0], field[1])
+        current.depEnd = deps.length
+      }
     }
   }
-  return entries
+  return parsed
 }
 
 export function extractYarnV1(file: string, content: string): Extraction {
@@ -166,27 +182,40 @@ export function extractYarnV1(file: string, content: string): Extraction {
       out.error('file contains a NUL byte: not a text yarn.lock', nul)
       return out.result('yarn.lock@1')
     }
-    const entries = parseYarnV1(content, out)
+    const { entries, deps } = parseYarnV1(content, out)
     if (out.errors.length > 0) return out.result('yarn.lock@1')
 
     const byPattern = new Map<string, number>()
     entries.forEach((e, i) => e.patterns.forEach((p) => byPattern.set(p, i)))
+    // Every dependency resolved once to its entry (-1: none): the strings are dropped, only these stay.
+    const depTargets = new Int32Array(deps.length >>> 1)
+    for (let d = 0; d < deps.length; d += 2) depTargets[d >>> 1] = byPattern.get(`${deps[d]}@${deps[d + 1]}`) ?? -1
+    deps.length = 0
+    byPattern.clear()
     const targetsOf = (i: number): number[] => {
-      const deps = (entries[i] as YarnEntry).deps
+      const e = entries[i] as YarnEntry
       const targets: number[] = []
-      for (let d = 0; d < deps.length; d += 2) {
-        const t = byPattern.get(`${deps[d]}@${deps[d + 1]}`)
-        if (t !== undefined) targets.push(t)
+      for (let d = e.depStart >>> 1; d < e.depEnd >>> 1; d++) {
+        const t = depTargets[d] as number
+        if (t !== -1) targets.push(t)
       }
       return targets
     }
     // yarn.lock does not record the root's dependencies: entries nothing depends on are the roots.
-    const required = new Set<number>()
-    for (let i = 0; i < entries.length; i++) for (const t of targetsOf(i)) if (t !== i) required.add(t)
+    const required = new Uint8Array(entries.length)
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i] as YarnEntry
+      for (let d = e.depStart >>> 1; d < e.depEnd >>> 1; d++) {
+        const t = depTargets[d] as number
+        if (t !== -1 && t !== i) required[t] = 1
+      }
+    }
 
     const reported: string[] = []
     entries.forEach((entry, i) => {
       const resolved = entry.resolved
+      // Read once: not kept alive by the path graph.
+      entry.resolved = undefined
       let version = entry.version
       const source = classifyResolved(resolved)
       if (source.kind === 'git') return
@@ -199,7 +228,7 @@ export function extractYarnV1(file: string, content: string): Extraction {
       } else if (source.kind === 'file') return
       if (version === undefined || !isSemver(version)) return
       reported[i] = name
-      out.add(name, version, { line: entry.line, direct: !required.has(i), node: i })
+      out.add(name, version, { line: entry.line, direct: required[i] === 0, node: i })
     })
 
     const label = (i: number): string => {
@@ -208,7 +237,7 @@ export function extractYarnV1(file: string, content: string): Extraction {
       return e ? (e.patterns.map(registryName).find((x) => x !== undefined) ?? splitPattern(e.patterns[0] as string).name) : ROOT_NAME
     }
     const graph = (): PathGraph => {
-      const roots = entries.map((_, i) => i).filter((i) => !required.has(i))
+      const roots = entries.map((_, i) => i).filter((i) => required[i] === 0)
       // Edges again, kept this time: only path search needs them.
       const edges: number[][] = []
       const edgesOf = (i: number): number[] => (i >= 0 && i < entries.length ? (edges[i] ??= targetsOf(i)) : [])

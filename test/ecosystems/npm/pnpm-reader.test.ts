@@ -103,3 +103,31 @@ describe('pnpm extraction: the reader and the yaml fallback agree', () => {
     expect(a).toEqual(inventory(slow))
   })
 })
+
+describe('pnpm reader: a skipped top-level key', () => {
+  const snapshotsLock = "lockfileVersion: '9.0'\npackages:\n  a@1.0.0:\n    resolution: {integrity: x}\nsnapshots:\n  a@1.0.0:\n    dependencies:\n      b: 2.0.0\n    optional: true\n"
+  it('is read but not built: null, the rest as without skipping', () => {
+    const full = readPnpmLock(snapshotsLock)?.[0]?.data as Record<string, unknown>
+    const skipped = readPnpmLock(snapshotsLock, { skip: ['snapshots'] })?.[0]?.data as Record<string, unknown>
+    expect(full.snapshots).toEqual({ 'a@1.0.0': { dependencies: { b: '2.0.0' }, optional: true } })
+    expect(skipped).toEqual({ ...full, snapshots: null })
+  })
+  it.each(OUTSIDE)('%s, under the skipped key: still declines', (_name, text) => {
+    const nested = `lockfileVersion: '9.0'\nsnapshots:\n${text
+      .split('\n')
+      .map((l) => (l === '' ? l : `  ${l}`))
+      .join('\n')}`
+    const withoutSkip = readPnpmLock(nested)
+    const withSkip = readPnpmLock(nested, { skip: ['snapshots'] })
+    expect(withSkip === undefined).toBe(withoutSkip === undefined)
+  })
+  it('extraction reads the same inventory and paths as the yaml fallback from a v9 lockfile with snapshots', () => {
+    const lock = `${snapshotsLock.replace("lockfileVersion: '9.0'\n", "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      a:\n        specifier: ^1.0.0\n        version: 1.0.0\n").replace('packages:\n', 'packages:\n  b@2.0.0:\n    resolution: {integrity: y}\n')}  b@2.0.0: {}\n`
+    const read = (text: string) => extract({ path: 'pnpm-lock.yaml', content: text }).packages.map((p) => [p.name, p.version, p.line, p.direct, p.paths])
+    expect(read(lock)).toEqual([
+      ['b', '2.0.0', 9, false, [['(root)', 'a', 'b']]],
+      ['a', '1.0.0', 11, true, [['(root)', 'a']]],
+    ])
+    expect(read(`${lock}zz-fallback: &a 1\n`)).toEqual(read(lock))
+  })
+})
