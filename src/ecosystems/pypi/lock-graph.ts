@@ -5,7 +5,7 @@
  * optionally version, resolved to every entry that fits.
  */
 import { normalizePypiName } from './names.js'
-import { shortestPaths } from './common.js'
+import { isTable, shortestPaths, type Table } from './common.js'
 
 export interface LockNode {
   name: string
@@ -84,4 +84,26 @@ export class LockGraph {
     }
     return seen
   }
+}
+
+/**
+ * Calls `fn` for each lockfile entry that has a name and a version. An entry
+ * with no name is reported with its line; one with no version resolves
+ * nothing (INVENTORY.md).
+ */
+export function forEachVersioned(
+  entries: readonly unknown[],
+  nodes: readonly LockNode[],
+  onNameless: (i: number) => void,
+  fn: (entry: Table, node: LockNode & { version: string }, i: number) => void,
+): void {
+  entries.forEach((entry, i) => {
+    const node = nodes[i] as LockNode
+    if (!isTable(entry) || !node.name) {
+      onNameless(i)
+      return
+    }
+    if (node.version === undefined) return
+    fn(entry, node as LockNode & { version: string }, i)
+  })
 }

@@ -6,7 +6,7 @@
  */
 import type { Extraction, SourceFile } from '../types.js'
 import { Collector, isTable, own, ownArray, ownString, ownTable, readLockToml, rejectBinary } from './common.js'
-import { LockGraph, type LockNode } from './lock-graph.js'
+import { forEachVersioned, LockGraph, type LockNode } from './lock-graph.js'
 
 const NOT_REGISTRY = ['git', 'hg', 'svn', 'bzr', 'path', 'url']
 
@@ -40,13 +40,7 @@ export function extractPdmLock(file: SourceFile): Extraction {
   const roots = graph.unreferenced()
   const rootSet = new Set(roots)
 
-  entries.forEach((entry, i) => {
-    const node = nodes[i] as LockNode
-    if (!isTable(entry) || !node.name) {
-      out.error('expected a [[package]] entry with a name', lineOf(i))
-      return
-    }
-    if (node.version === undefined) return
+  forEachVersioned(entries, nodes, (i) => out.error('expected a [[package]] entry with a name', lineOf(i)), (entry, node, i) => {
     if (NOT_REGISTRY.some((k) => own(entry, k) !== undefined) || own(entry, 'editable') === true) return
     out.addPackage({ name: node.name, version: node.version, line: lineOf(i), direct: rootSet.has(i), dev: isDev(entry), node: i })
   })

@@ -7,7 +7,7 @@
  */
 import type { Extraction, SourceFile } from '../types.js'
 import { Collector, isTable, own, ownArray, ownString, ownTable, readLockToml, rejectBinary } from './common.js'
-import { LockGraph, type LockNode } from './lock-graph.js'
+import { forEachVersioned, LockGraph, type LockNode } from './lock-graph.js'
 
 const NOT_REGISTRY = new Set(['git', 'directory', 'file', 'url'])
 
@@ -37,13 +37,7 @@ export function extractPoetryLock(file: SourceFile): Extraction {
   const roots = graph.unreferenced()
   const rootSet = new Set(roots)
 
-  entries.forEach((entry, i) => {
-    const node = nodes[i] as LockNode
-    if (!isTable(entry) || !node.name) {
-      out.error('expected a [[package]] entry with a name', lineOf(i))
-      return
-    }
-    if (node.version === undefined) return
+  forEachVersioned(entries, nodes, (i) => out.error('expected a [[package]] entry with a name', lineOf(i)), (entry, node, i) => {
     const sourceType = ownString(ownTable(entry, 'source'), 'type')
     if (sourceType !== undefined && NOT_REGISTRY.has(sourceType)) return
     out.addPackage({

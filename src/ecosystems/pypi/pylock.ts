@@ -5,8 +5,8 @@
  * in `dependencies` are taken as direct.
  */
 import type { Extraction, SourceFile } from '../types.js'
-import { Collector, isTable, own, ownArray, ownString, readLockToml, rejectBinary } from './common.js'
-import { LockGraph, type LockNode } from './lock-graph.js'
+import { Collector, own, ownArray, ownString, readLockToml, rejectBinary } from './common.js'
+import { forEachVersioned, LockGraph, type LockNode } from './lock-graph.js'
 
 const NOT_REGISTRY = ['vcs', 'directory', 'archive']
 
@@ -42,13 +42,7 @@ export function extractPylock(file: SourceFile): Extraction {
   const roots = hasTree ? graph.unreferenced() : []
   const rootSet = new Set(roots)
 
-  entries.forEach((entry, i) => {
-    const node = nodes[i] as LockNode
-    if (!isTable(entry) || !node.name) {
-      out.error('expected a [[packages]] entry with a name', lineOf(i))
-      return
-    }
-    if (node.version === undefined) return
+  forEachVersioned(entries, nodes, (i) => out.error('expected a [[packages]] entry with a name', lineOf(i)), (entry, node, i) => {
     if (NOT_REGISTRY.some((k) => own(entry, k) !== undefined)) return
     out.addPackage({ name: node.name, version: node.version, line: lineOf(i), direct: rootSet.has(i), dev: false, node: i })
   })

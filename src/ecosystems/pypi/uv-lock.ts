@@ -6,8 +6,8 @@
  * reach it only through their `dev-dependencies` (dependency groups).
  */
 import type { Extraction, SourceFile } from '../types.js'
-import { Collector, isTable, own, ownArray, ownString, ownTable, readLockToml, rejectBinary } from './common.js'
-import { LockGraph, type DependencyRef, type LockNode } from './lock-graph.js'
+import { Collector, own, ownArray, ownString, ownTable, readLockToml, rejectBinary } from './common.js'
+import { forEachVersioned, LockGraph, type DependencyRef, type LockNode } from './lock-graph.js'
 
 const NOT_REGISTRY = ['git', 'path', 'directory', 'url', 'editable', 'virtual']
 
@@ -61,13 +61,7 @@ export function extractUvLock(file: SourceFile): Extraction {
   const prod = graph.reachable(roots, prodEdges)
   const all = graph.reachable(roots, graph.edges)
 
-  entries.forEach((entry, i) => {
-    const node = nodes[i] as LockNode
-    if (!isTable(entry) || !node.name) {
-      out.error('expected a [[package]] entry with a name', lineOf(i))
-      return
-    }
-    if (node.version === undefined) return
+  forEachVersioned(entries, nodes, (i) => out.error('expected a [[package]] entry with a name', lineOf(i)), (entry, node, i) => {
     const source = ownTable(entry, 'source')
     if (NOT_REGISTRY.some((k) => own(source, k) !== undefined)) return
     out.addPackage({
