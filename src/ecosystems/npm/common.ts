@@ -23,6 +23,8 @@ interface Entry {
   nodes?: number[]
   /** The next entry with the same name and another version. */
   next: Entry | undefined
+  /** The source (a lockfile's `resolved`) it was first added with, for `mergeSameSource`. */
+  source: string | undefined
 }
 
 /** A dependency graph over integer nodes, built only when someone asks for paths. */
@@ -51,12 +53,12 @@ export class Collector {
   }
 
   /** `add` without the options object, for readers that call it once per entry of huge lockfiles. */
-  addAt(name: string, version: string, line: number | undefined, direct: boolean, dev: boolean, node: number | undefined): void {
+  addAt(name: string, version: string, line: number | undefined, direct: boolean, dev: boolean, node: number | undefined, source?: string): void {
     const head = this.byName.get(name)
     let found = head
     while (found !== undefined && found.version !== version) found = found.next
     if (!found) {
-      const entry: Entry = { name, version, line, direct, dev, nodes: node === undefined ? undefined : [node], next: undefined }
+      const entry: Entry = { name, version, line, direct, dev, nodes: node === undefined ? undefined : [node], next: undefined, source }
       if (head === undefined) this.byName.set(name, entry)
       else {
         entry.next = head.next
@@ -65,13 +67,22 @@ export class Collector {
       this.entries.push(entry)
       return
     }
-    found.direct ||= direct
-    found.dev &&= dev
-    if (found.line === undefined) found.line = line
-    if (node !== undefined) {
-      if (!found.nodes) found.nodes = [node]
-      else if (found.nodes.length < MAX_PATHS) found.nodes.push(node)
-    }
+    merge(found, line, direct, dev, node)
+  }
+
+  /**
+   * Merges another occurrence into name@version when that was first added
+   * with this same `source` string (undefined: none), and says whether it did.
+   * A reader that decides from the source alone whether to add (classifying
+   * a `resolved` URL) need not decide again for the same string: on big
+   * lockfiles most locations repeat a name@version already seen.
+   */
+  mergeSameSource(name: string, version: string, source: string | undefined, direct: boolean, dev: boolean, node: number): boolean {
+    let found = this.byName.get(name)
+    while (found !== undefined && found.version !== version) found = found.next
+    if (found === undefined || found.source !== source) return false
+    merge(found, undefined, direct, dev, node)
+    return true
   }
 
   addRange(name: string, range: string, info: { line?: number; dev?: boolean } = {}): void {
@@ -131,6 +142,16 @@ export class Collector {
       packages.push(pkg)
     }
     return { kind, packages, ranges: this.ranges, errors: this.errors }
+  }
+}
+
+function merge(found: Entry, line: number | undefined, direct: boolean, dev: boolean, node: number | undefined): void {
+  found.direct ||= direct
+  found.dev &&= dev
+  if (found.line === undefined) found.line = line
+  if (node !== undefined) {
+    if (!found.nodes) found.nodes = [node]
+    else if (found.nodes.length < MAX_PATHS) found.nodes.push(node)
   }
 }
 

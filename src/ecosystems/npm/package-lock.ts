@@ -194,16 +194,22 @@ function readPackages(text: string, packages: Record<string, unknown>, rootName:
     if (entry.link === true) continue
     let version = typeof entry.version === 'string' ? entry.version : undefined
     const resolved = typeof entry.resolved === 'string' ? entry.resolved : undefined
+    const valid = version !== undefined && isSemver(version)
+    let name: string | undefined
+    if (valid) {
+      name = typeof entry.name === 'string' && entry.name !== '' ? entry.name : nameAt(location)
+      // name@version seen before with this same `resolved`: it was classified then.
+      if (out.mergeSameSource(name, version as string, resolved, direct.has(location), entry.dev === true, i)) continue
+    }
     const kind = resolvedKind(resolved)
     if (kind === 'git' || kind === 'file' || kind === 'remote') continue
-    const valid = version !== undefined && isSemver(version)
     // A registry-layout tarball: the entry's own fields win, the URL fills gaps.
     if (!valid) {
       if (kind !== 'tarball') continue
       version = (registryTarball((resolved as string).trim()) as { version: string }).version
     }
-    const name = typeof entry.name === 'string' && entry.name !== '' ? entry.name : nameAt(location)
-    out.addAt(name, version as string, undefined, direct.has(location), entry.dev === true, i)
+    name ??= typeof entry.name === 'string' && entry.name !== '' ? entry.name : nameAt(location)
+    out.addAt(name, version as string, undefined, direct.has(location), entry.dev === true, i, resolved)
   }
 
   const lines = (wanted: readonly number[]): ((node: number) => number | undefined) => {
