@@ -161,6 +161,7 @@ export function parseTomlTable(content: string, out: Collector, what: string): T
  * headers, in order. Undefined (with the error recorded) when it is not TOML.
  */
 export function readLockToml(content: string, out: Collector, what: string, arrayKey: string): { doc: Table; headers: number[] } | undefined {
+  if (rejectBinary(content, out, what)) return undefined
   const fast = readTomlSubset(content)
   if (fast) return { doc: fast.doc, headers: fast.arrayHeaders.get(arrayKey) ?? [] }
   const doc = parseTomlTable(content, out, what)

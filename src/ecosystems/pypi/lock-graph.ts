@@ -5,7 +5,7 @@
  * optionally version, resolved to every entry that fits.
  */
 import { normalizePypiName } from './names.js'
-import { isTable, shortestPaths, type Table } from './common.js'
+import { isTable, ownString, shortestPaths, type Table } from './common.js'
 
 export interface LockNode {
   name: string
@@ -106,4 +106,14 @@ export function forEachVersioned(
     if (node.version === undefined) return
     fn(entry, node as LockNode & { version: string }, i)
   })
+}
+
+/**
+ * The graph nodes of a lockfile's package entries, and each entry's line:
+ * its table header's, when the headers found line up one to one with the entries.
+ */
+export function entryNodes(entries: readonly unknown[], headers: readonly number[]): { nodes: LockNode[]; lineOf: (i: number) => number | undefined } {
+  const nodes: LockNode[] = entries.map((e) => ({ name: ownString(e, 'name') ?? '', version: ownString(e, 'version') }))
+  const aligned = headers.length === entries.length
+  return { nodes, lineOf: (i) => (aligned ? headers[i] : undefined) }
 }

@@ -5,14 +5,13 @@
  * the root's requirements, so entries nothing depends on are the direct ones.
  */
 import type { Extraction, SourceFile } from '../types.js'
-import { Collector, isTable, own, ownArray, ownString, ownTable, readLockToml, rejectBinary } from './common.js'
-import { forEachVersioned, LockGraph, type LockNode } from './lock-graph.js'
+import { Collector, isTable, own, ownArray, ownString, ownTable, readLockToml } from './common.js'
+import { entryNodes, forEachVersioned, LockGraph } from './lock-graph.js'
 
 const NOT_REGISTRY = ['git', 'hg', 'svn', 'bzr', 'path', 'url']
 
 export function extractPdmLock(file: SourceFile): Extraction {
   const out = new Collector(file.path)
-  if (rejectBinary(file.content, out, 'a pdm.lock')) return out.result('pdm.lock')
   const read = readLockToml(file.content, out, 'a pdm.lock', 'package')
   if (!read) return out.result('pdm.lock')
   const doc = read.doc
@@ -26,9 +25,7 @@ export function extractPdmLock(file: SourceFile): Extraction {
   if (raw === undefined && !isTable(own(doc, 'metadata'))) out.error('expected a pdm.lock: found neither [metadata] nor [[package]]')
   const entries = ownArray(doc, 'package') ?? []
 
-  const headers = read.headers
-  const lineOf = (i: number): number | undefined => (headers.length === entries.length ? headers[i] : undefined)
-  const nodes: LockNode[] = entries.map((e) => ({ name: ownString(e, 'name') ?? '', version: ownString(e, 'version') }))
+  const { nodes, lineOf } = entryNodes(entries, read.headers)
   const graph = new LockGraph(nodes)
   entries.forEach((entry, i) => {
     for (const dep of ownArray(entry, 'dependencies') ?? []) {

@@ -6,14 +6,13 @@
  * depends on are taken as the direct ones and paths start from them.
  */
 import type { Extraction, SourceFile } from '../types.js'
-import { Collector, isTable, own, ownArray, ownString, ownTable, readLockToml, rejectBinary } from './common.js'
-import { forEachVersioned, LockGraph, type LockNode } from './lock-graph.js'
+import { Collector, isTable, own, ownArray, ownString, ownTable, readLockToml } from './common.js'
+import { entryNodes, forEachVersioned, LockGraph } from './lock-graph.js'
 
 const NOT_REGISTRY = new Set(['git', 'directory', 'file', 'url'])
 
 export function extractPoetryLock(file: SourceFile): Extraction {
   const out = new Collector(file.path)
-  if (rejectBinary(file.content, out, 'a poetry.lock')) return out.result('poetry.lock')
   const read = readLockToml(file.content, out, 'a poetry.lock', 'package')
   if (!read) return out.result('poetry.lock')
   const doc = read.doc
@@ -26,9 +25,7 @@ export function extractPoetryLock(file: SourceFile): Extraction {
     return out.result(kind)
   }
 
-  const headers = read.headers
-  const lineOf = (i: number): number | undefined => (headers.length === entries.length ? headers[i] : undefined)
-  const nodes: LockNode[] = entries.map((e) => ({ name: ownString(e, 'name') ?? '', version: ownString(e, 'version') }))
+  const { nodes, lineOf } = entryNodes(entries, read.headers)
   const graph = new LockGraph(nodes)
   entries.forEach((entry, i) => {
     // Dependencies name no version (a list of constraints is split by markers): link every entry of that name.

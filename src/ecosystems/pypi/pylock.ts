@@ -5,14 +5,13 @@
  * in `dependencies` are taken as direct.
  */
 import type { Extraction, SourceFile } from '../types.js'
-import { Collector, own, ownArray, ownString, readLockToml, rejectBinary } from './common.js'
-import { forEachVersioned, LockGraph, type LockNode } from './lock-graph.js'
+import { Collector, own, ownArray, ownString, readLockToml } from './common.js'
+import { entryNodes, forEachVersioned, LockGraph } from './lock-graph.js'
 
 const NOT_REGISTRY = ['vcs', 'directory', 'archive']
 
 export function extractPylock(file: SourceFile): Extraction {
   const out = new Collector(file.path)
-  if (rejectBinary(file.content, out, 'a pylock.toml')) return out.result('pylock.toml')
   const read = readLockToml(file.content, out, 'a pylock.toml', 'packages')
   if (!read) return out.result('pylock.toml')
   const doc = read.doc
@@ -26,9 +25,7 @@ export function extractPylock(file: SourceFile): Extraction {
   if (lockVersion === undefined && raw === undefined) out.error("expected a pylock.toml: found neither 'lock-version' nor [[packages]]")
   const entries = ownArray(doc, 'packages') ?? []
 
-  const headers = read.headers
-  const lineOf = (i: number): number | undefined => (headers.length === entries.length ? headers[i] : undefined)
-  const nodes: LockNode[] = entries.map((e) => ({ name: ownString(e, 'name') ?? '', version: ownString(e, 'version') }))
+  const { nodes, lineOf } = entryNodes(entries, read.headers)
   const graph = new LockGraph(nodes)
   let hasTree = false
   entries.forEach((entry, i) => {

@@ -6,14 +6,13 @@
  * reach it only through their `dev-dependencies` (dependency groups).
  */
 import type { Extraction, SourceFile } from '../types.js'
-import { Collector, own, ownArray, ownString, ownTable, readLockToml, rejectBinary } from './common.js'
-import { forEachVersioned, LockGraph, type DependencyRef, type LockNode } from './lock-graph.js'
+import { Collector, own, ownArray, ownString, ownTable, readLockToml } from './common.js'
+import { entryNodes, forEachVersioned, LockGraph, type DependencyRef } from './lock-graph.js'
 
 const NOT_REGISTRY = ['git', 'path', 'directory', 'url', 'editable', 'virtual']
 
 export function extractUvLock(file: SourceFile): Extraction {
   const out = new Collector(file.path)
-  if (rejectBinary(file.content, out, 'a uv.lock')) return out.result('uv.lock')
   const read = readLockToml(file.content, out, 'a uv.lock', 'package')
   if (!read) return out.result('uv.lock')
   const doc = read.doc
@@ -28,9 +27,7 @@ export function extractUvLock(file: SourceFile): Extraction {
   if (raw === undefined && typeof version !== 'number') out.error("expected a uv.lock: found neither 'version' nor [[package]]")
   const entries = ownArray(doc, 'package') ?? []
 
-  const headers = read.headers
-  const lineOf = (i: number): number | undefined => (headers.length === entries.length ? headers[i] : undefined)
-  const nodes: LockNode[] = entries.map((e) => ({ name: ownString(e, 'name') ?? '', version: ownString(e, 'version') }))
+  const { nodes, lineOf } = entryNodes(entries, read.headers)
   const graph = new LockGraph(nodes)
   const prodEdges = new Map<string, string[]>()
   const memberNames = new Set((ownArray(ownTable(doc, 'manifest'), 'members') ?? []).filter((m) => typeof m === 'string'))
