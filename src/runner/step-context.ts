@@ -1,7 +1,6 @@
-import type { Playbook, RepoSelection } from '../playbook/schema.js'
 import type { Redactor } from '../playbook/redact.js'
 import { isSkip } from '../steps/types.js'
-import type { ActionResult, Logger, RunInfo, Skip, StepContext } from '../steps/types.js'
+import type { ActionResult, Skip, StepContext } from '../steps/types.js'
 import { readJournal } from './journal.js'
 import type { JournalRecord, JournalWriter } from './journal.js'
 
@@ -24,19 +23,11 @@ export interface ActionCounts {
   failed: number
 }
 
-export interface StepContextInit {
-  run: RunInfo
-  step: { id: string; uses: string; name?: string }
-  with: unknown
+/** What the runner hands over to build a step's context: the step's view of the run, and the runner's state. */
+export interface StepContextInit extends Pick<StepContext, 'run' | 'step' | 'with' | 'playbook' | 'repos' | 'inputs' | 'advisory' | 'log' | 'signal'> {
   /** Whether the step's actions may execute (apply, or the step does not write). */
   execute: boolean
-  playbook: Playbook
-  repos: RepoSelection | undefined
-  inputs: Record<string, unknown>
-  advisory: Record<string, unknown> | undefined
-  log: Logger
   journal: JournalWriter
-  signal: AbortSignal
   redactor: Redactor
   done: Map<string, unknown>
   counts: ActionCounts
