@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js'
 import type { ScanResult } from '../scan/types.js'
 import { checkPatterns, searchFiles, type FileSearchResult } from '../sources/local/files.js'
 import { defineStep, type StepContext } from './types.js'
+import { splitList } from './lists.js'
 import { checkoutsOf } from './workspaces.js'
 
 const list = z.union([z.string(), z.array(z.string())])
@@ -45,12 +46,6 @@ function toList(value: string | string[] | undefined): string[] {
   return (Array.isArray(value) ? value : [value]).map((v) => v.trim()).filter((v) => v !== '')
 }
 
-/** Repositories as the scan step reads them: `repos.dirs`, a list or a comma-separated string. */
-function dirsOf(dirs: string | string[] | undefined): string[] {
-  if (dirs === undefined) return []
-  return (Array.isArray(dirs) ? dirs : dirs.split(',')).map((d) => d.trim()).filter((d) => d !== '')
-}
-
 export const findFilesStep = defineStep({
   name: 'find-files',
   description: 'Search the repositories for indicators of compromise: file paths (globs), contents (regular expressions, bounded) and SHA-256 hashes.',
@@ -63,7 +58,7 @@ export const findFilesStep = defineStep({
   writes: false,
   async run(ctx, input) {
     const remote = Boolean(ctx.repos?.org || ctx.repos?.user || ctx.repos?.from)
-    if (dirsOf(ctx.repos?.dirs).length === 0 && !remote) {
+    if (splitList(ctx.repos?.dirs).length === 0 && !remote) {
       throw new UsageError('the find-files step needs repositories: `repos.org`, `repos.user`, `repos.from` or `repos.dirs` in the playbook')
     }
     let errors = 0

@@ -18,6 +18,7 @@ import { gitHostOf } from '../sources/github/command.js'
 import { mapPool } from '../sources/github/pool.js'
 import { ensurePullRequest, type PullRequestState } from '../sources/github/pulls.js'
 import { defineStep, skip, type StepContext } from './types.js'
+import { splitList } from './lists.js'
 
 const list = z.union([z.string(), z.array(z.string())])
 
@@ -61,11 +62,6 @@ export interface Remediated {
   commit?: string
   files: string[]
   notRemediated?: string
-}
-
-function toList(value: string | string[] | undefined): string[] {
-  if (value === undefined) return []
-  return (Array.isArray(value) ? value : value.split(',')).map((v) => v.trim()).filter(Boolean)
 }
 
 /** The branches the pin and remove steps made (or planned), from the journal; the latest record per repository wins. */
@@ -163,8 +159,8 @@ export const openPullRequestsStep = defineStep({
   },
   writes: true,
   async run(ctx, input) {
-    const candidates = remediatedRepos(ctx.journal.records(), toList(input.from))
-    const dirs = new Map(toList(ctx.repos?.dirs).map((d) => [path.basename(path.resolve(d)), path.resolve(d)]))
+    const candidates = remediatedRepos(ctx.journal.records(), splitList(input.from))
+    const dirs = new Map(splitList(ctx.repos?.dirs).map((d) => [path.basename(path.resolve(d)), path.resolve(d)]))
     // Repositories of an organisation were edited in clones the pin step made in the run directory.
     for (const c of candidates) {
       const [owner, name] = c.repo.split('/')
@@ -182,7 +178,7 @@ export const openPullRequestsStep = defineStep({
     }
     const needsGitHub = ctx.apply && candidates.some((c) => c.status === 'done' && c.commit && workspaces.get(c.repo)?.kind === 'github')
     const gh = needsGitHub ? await connectGitHub(ctx, apiUrl) : undefined
-    const labels = toList(input.labels)
+    const labels = splitList(input.labels)
 
     await mapPool(
       candidates,
@@ -213,8 +209,8 @@ export const openPullRequestsStep = defineStep({
               body: sync.action === 'reapplied' ? renderBody(ctx, input, r) : body,
               draft: input.draft,
               labels,
-              reviewers: toList(input.reviewers),
-              teamReviewers: toList(input['team-reviewers']),
+              reviewers: splitList(input.reviewers),
+              teamReviewers: splitList(input['team-reviewers']),
               codeownersFiles: input['codeowners-reviewers'] ? r.files : undefined,
             })
             if (pr.foreign) return skip(pr.warnings[0] ?? `an open pull request for ${r.branch} was not opened by firebreak`)

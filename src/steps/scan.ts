@@ -13,6 +13,7 @@ import type { RateLimitWait } from '../sources/github/client.js'
 import { scanRemote } from '../sources/github/command.js'
 import { localSnapshot } from '../sources/local/snapshot.js'
 import { defineStep } from './types.js'
+import { splitList } from './lists.js'
 
 const refs = z.union([z.string(), z.array(z.string())])
 
@@ -72,13 +73,6 @@ function nonEmpty(list: string[]): string[] | undefined {
   return list.length > 0 ? list : undefined
 }
 
-/** A list from the playbook, or from an expression that gave a comma-separated string. */
-function toList(value: string | string[] | undefined): string[] {
-  if (value === undefined) return []
-  const list = Array.isArray(value) ? value : value.split(',')
-  return list.map((v) => v.trim()).filter((v) => v !== '')
-}
-
 export const scanStep = defineStep({
   name: 'scan',
   description: 'Find every repository that resolves an affected version, in any manifest, lockfile or workflow.',
@@ -93,7 +87,7 @@ export const scanStep = defineStep({
   writes: false,
   async run(ctx, input) {
     const selection = ctx.repos
-    const dirs = toList(selection?.dirs)
+    const dirs = splitList(selection?.dirs)
     const remote = Boolean(selection?.org || selection?.user || selection?.from)
     if (dirs.length === 0 && !remote) {
       throw new UsageError('the scan step needs repositories: `repos.org`, `repos.user`, `repos.from` or `repos.dirs` in the playbook')
@@ -113,9 +107,9 @@ export const scanStep = defineStep({
         {
           org: selection.org,
           user: selection.user,
-          include: nonEmpty(toList(selection.include)),
-          exclude: nonEmpty(toList(selection.exclude)),
-          topic: nonEmpty(toList(selection.topics)),
+          include: nonEmpty(splitList(selection.include)),
+          exclude: nonEmpty(splitList(selection.exclude)),
+          topic: nonEmpty(splitList(selection.topics)),
           language: selection.language ? [selection.language] : undefined,
           visibility: selection.visibility,
           archived: selection.archived,

@@ -2,16 +2,12 @@ import path from 'node:path'
 
 import { prepareWorkspace } from '../remediate/workspace.js'
 import { connectGitHub } from './open-pull-requests.js'
+import { splitList } from './lists.js'
 import type { StepContext } from './types.js'
 
 export interface Checkout {
   repo: string
   dir: string
-}
-
-function toList(value: string | string[] | undefined): string[] {
-  if (value === undefined) return []
-  return (Array.isArray(value) ? value : value.split(',')).map((v) => v.trim()).filter(Boolean)
 }
 
 /**
@@ -27,7 +23,7 @@ export async function checkoutsOf(
   repos: Iterable<string>,
   options: { apiUrl?: string; onFailure: (repo: string, error: Error) => void },
 ): Promise<Checkout[]> {
-  const targets = toList(ctx.repos?.dirs).map((d) => ({ repo: path.basename(path.resolve(d)), dir: path.resolve(d) }))
+  const targets = splitList(ctx.repos?.dirs).map((d) => ({ repo: path.basename(path.resolve(d)), dir: path.resolve(d) }))
   const local = new Set(targets.map((t) => t.repo))
   const remote = [...new Set(repos)].filter((r) => !local.has(r) && /^[^/]+\/[^/]+$/.test(r))
   if (remote.length === 0) return targets
