@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { NotFoundError } from '../errors.js'
 import { readJournal, type JournalRecord } from '../runner/journal.js'
 import { JOURNAL_FILE, readMeta } from '../runner/runs.js'
-import { loadScanAdvisories, type LoadedAdvisories } from '../scan/advisories.js'
+import { loadRunAdvisories } from '../scan/advisories.js'
 import { resolveGitHubAuth, type AuthOptions } from '../sources/github/auth.js'
 import { createGitHubClient, DEFAULT_API_URL, type GitHubClient } from '../sources/github/client.js'
 import { mapPool } from '../sources/github/pool.js'
@@ -46,19 +46,6 @@ export function runPullRequests(records: readonly JournalRecord[]): RunPullReque
     byRepo.set(r.repo, { repo: r.repo, repository: v.repository, owner, name, number: v.pullRequest.number, url: v.pullRequest.url ?? '', branch: v.branch, commit: v.commit, created: Boolean(v.pullRequest.created) || Boolean(earlier?.created && earlier.number === v.pullRequest.number) })
   }
   return [...byRepo.values()]
-}
-
-/** The advisories the run's (last) scan step matched, loaded again from what it was given. */
-export async function runAdvisories(records: readonly JournalRecord[]): Promise<LoadedAdvisories> {
-  const scanStart = [...records].reverse().find((x) => x.type === 'step-start' && x.uses === 'scan')
-  const w = ((scanStart?.type === 'step-start' ? scanStart.with : undefined) ?? {}) as Record<string, unknown>
-  const refs = w.advisory === undefined ? [] : (Array.isArray(w.advisory) ? (w.advisory as string[]) : String(w.advisory).split(',')).map((x) => x.trim()).filter(Boolean)
-  return loadScanAdvisories({
-    refs,
-    adhoc: typeof w.package === 'string' ? { package: w.package, ecosystem: String(w.ecosystem ?? ''), affected: String(w.affected ?? '') } : undefined,
-    osvApiUrl: typeof w['osv-api-url'] === 'string' ? w['osv-api-url'] : undefined,
-    apiUrl: typeof w['api-url'] === 'string' ? w['api-url'] : undefined,
-  })
 }
 
 export function loadRun(dir: string): { id: string; records: JournalRecord[] } {
@@ -103,8 +90,8 @@ export async function runStatus(dir: string, options: StatusOptions): Promise<Ru
       return { state: 'unknown' as const, error: (error as Error).message.split('\n')[0] }
     }
   })
-  const advisories = await runAdvisories(records)
-  const scan = await scanGitHub({ repos: [...new Set(prs.map((p) => p.repository))], apiUrl: options.apiUrl, client: options.client, cacheDir: false, concurrency: options.concurrency, signal: options.signal }, { matcher: advisories.matcher })
+  const advisories = await loadRunAdvisories(records)
+  const scan = await scanGitHub({ repos: [...new Set(prs.map((p) => p.repository))], apiUrl: options.apiUrl, client: options.client, cacheDir: false, concurrency: options.concurrency, signal: options.signal }, { matcher: advisories?.matcher })
   const repos: RepoStatus[] = prs.map((pr, i) => {
     const findings = scan.findings.filter((f) => f.repo === pr.repository)
     const errors = scan.errors.filter((e) => e.repo === pr.repository)

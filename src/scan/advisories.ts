@@ -7,7 +7,8 @@ import { loadAdvisory } from '../advisory/load.js'
 import { mergeByAlias } from '../advisory/merge.js'
 import type { RemoteOptions } from '../advisory/remote.js'
 import type { Advisory } from '../advisory/types.js'
-import type { ActionTagResolver } from './action-shas.js'
+import type { JournalRecord } from '../runner/journal.js'
+import { createActionTagResolver, type ActionTagResolver } from './action-shas.js'
 import { createMatcher, type Matcher } from './match.js'
 
 export interface AdvisorySources extends RemoteOptions {
@@ -45,4 +46,34 @@ export async function loadScanAdvisories(sources: AdvisorySources): Promise<Load
   if (sources.adhoc) advisories.push(...(await loadAdvisory(sources.adhoc, sources)))
   const merged = mergeByAlias(advisories)
   return { advisories: merged, directories, matcher: createMatcher(merged, directories, { actionTags: sources.actionTags }) }
+}
+
+/** The advisory keys of a scan step's `with`, as the playbook gave them and the journal recorded them. */
+export interface ScanStepWith {
+  advisory?: string | string[]
+  package?: string
+  ecosystem?: string
+  affected?: string
+  'osv-api-url'?: string
+  'api-url'?: string
+  'git-base-url'?: string
+}
+
+/** Where a scan step's advisories come from; later steps load them again the same way. */
+export function advisorySourcesOf(w: ScanStepWith): AdvisorySources {
+  const refs = w.advisory === undefined ? [] : Array.isArray(w.advisory) ? w.advisory : [w.advisory]
+  return {
+    refs: refs.filter((r) => typeof r === 'string' && r.trim() !== ''),
+    adhoc: typeof w.package === 'string' ? { package: w.package, ecosystem: w.ecosystem ?? '', affected: w.affected ?? '' } : undefined,
+    osvApiUrl: w['osv-api-url'],
+    apiUrl: w['api-url'],
+    actionTags: createActionTagResolver({ gitBaseUrl: w['git-base-url'] }),
+  }
+}
+
+/** The advisories of a run's last scan step, loaded again from the `with` its journal recorded; undefined with no scan step. */
+export async function loadRunAdvisories(records: readonly JournalRecord[]): Promise<LoadedAdvisories | undefined> {
+  const start = [...records].reverse().find((r) => r.type === 'step-start' && r.uses === 'scan')
+  if (start?.type !== 'step-start') return undefined
+  return loadScanAdvisories(advisorySourcesOf((start.with ?? {}) as ScanStepWith))
 }

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { UsageError } from '../errors.js'
 import { buildReportView, renderTrackingIssue, resolveTemplate } from '../report/index.js'
 import { ensureIssue, type EnsuredIssue } from '../sources/github/issues.js'
-import { connectGitHub } from './open-pull-requests.js'
+import { connectGitHub } from './github.js'
 import { defineStep, type StepContext } from './types.js'
 
 const With = z.strictObject({

@@ -4,19 +4,19 @@ import path from 'node:path'
 import { z } from 'zod'
 
 import type { ScanResult } from '../scan/types.js'
-import { basicAuthHeader } from '../git/read.js'
 import { pushBranch, type PushResult } from '../git/push.js'
 import { remediateRepo } from '../remediate/apply.js'
-import { defaultIndexUrl, gitLsRemoteSha, pypiJsonHashes } from '../remediate/sources.js'
-import { runAdvisories } from '../remediate/status.js'
+import { defaultIndexUrl } from '../remediate/sources.js'
 import { localWorkspace, syncWithDefault, workspaceDir, type SyncResult, type Workspace } from '../remediate/workspace.js'
+import { loadRunAdvisories } from '../scan/advisories.js'
 import { buildReportView, renderPullRequestBody, resolveTemplate } from '../report/index.js'
 import type { JournalRecord } from '../runner/journal.js'
-import { resolveGitHubAuth } from '../sources/github/auth.js'
-import { createGitHubClient, DEFAULT_API_URL, gitTokenOf, type GitHubClient } from '../sources/github/client.js'
+import { DEFAULT_API_URL } from '../sources/github/client.js'
 import { gitHostOf } from '../sources/github/command.js'
 import { mapPool } from '../sources/github/pool.js'
 import { ensurePullRequest, type PullRequestState } from '../sources/github/pulls.js'
+import { connectGitHub } from './github.js'
+import { remediationDeps, type PinInput } from './pin.js'
 import { defineStep, skip, type StepContext } from './types.js'
 import { splitList } from './lists.js'
 
@@ -83,19 +83,6 @@ export function remediatedRepos(records: readonly JournalRecord[], from?: string
   return [...byRepo.values()]
 }
 
-/** The GitHub client and git auth header of a step, built once per step run from GITHUB_TOKEN / GH_TOKEN. */
-export async function connectGitHub(ctx: StepContext<unknown>, apiUrlFlag?: string): Promise<{ client: GitHubClient; apiUrl: string; authHeader?: string }> {
-  const apiUrl = (apiUrlFlag ?? process.env.GITHUB_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, '')
-  const auth = await resolveGitHubAuth({ env: process.env })
-  if (auth.kind === 'token') ctx.redact(auth.token)
-  const client = createGitHubClient({ auth, apiUrl })
-  const token = await gitTokenOf(client)
-  if (token) ctx.redact(token)
-  const authHeader = token ? basicAuthHeader(token) : undefined
-  if (authHeader) ctx.redact(authHeader.replace(/^Authorization: Basic /, ''))
-  return { client, apiUrl, authHeader }
-}
-
 /** The body: the report engineer's pull-request template over the run's report view; a plain body if that cannot be rendered. */
 function renderBody(ctx: StepContext<Input>, input: Input, r: Remediated): string {
   try {
@@ -119,11 +106,13 @@ async function reapplyFor(ctx: StepContext<Input>, r: Remediated, ws: Workspace)
   const records = ctx.journal.records()
   const stepStart = records.find((x) => x.type === 'step-start' && x.step === r.step)
   const scan = JSON.parse(await readFile(path.join(ctx.run.dir, 'scan.json'), 'utf8')) as ScanResult
-  const loaded = await runAdvisories(records)
+  const loaded = await loadRunAdvisories(records)
+  if (!loaded) throw new Error('the edit could not be made again: the run has no scan step')
   const findings = scan.findings.filter((f) => f.repo === r.repo)
   await loaded.matcher.prepare(findings)
   const ids = new Set(findings.map((f) => f.advisory))
-  const pin = ((stepStart?.type === 'step-start' ? stepStart.with : undefined) ?? {}) as { to?: string; message?: string; signoff?: boolean; registry?: string }
+  // The pin or remove step's own `with`, as the journal recorded it: the edit is made again exactly as it was.
+  const pin = ((stepStart?.type === 'step-start' ? stepStart.with : undefined) ?? {}) as PinInput
   const stepUses = stepStart?.type === 'step-start' ? stepStart.uses : 'pin'
   const result = await remediateRepo({
     dir: ws.dir,
@@ -138,7 +127,8 @@ async function reapplyFor(ctx: StepContext<Input>, r: Remediated, ws: Workspace)
     message: pin.message,
     signoff: pin.signoff,
     pypiIndex: defaultIndexUrl(),
-    deps: { fetchHashes: pypiJsonHashes(), resolveActionSha: gitLsRemoteSha(), relock: { registry: pin.registry } },
+    deps: remediationDeps(pin),
+    relock: pin.relock,
     signal: ctx.signal,
   })
   if ('skip' in result) throw new Error(`the edit could not be made again on the new default branch: ${result.reason}`)

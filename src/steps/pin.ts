@@ -4,11 +4,11 @@ import path from 'node:path'
 import { z } from 'zod'
 
 import { InputError } from '../errors.js'
-import { loadScanAdvisories } from '../scan/advisories.js'
+import { loadRunAdvisories } from '../scan/advisories.js'
 import type { ScanResult } from '../scan/types.js'
 import type { Advisory } from '../advisory/types.js'
 import { planLocal, remediateRepo, type RemediationValue } from '../remediate/apply.js'
-import { formatPlan, type RepoPlan } from '../remediate/plan.js'
+import { formatPlan, type PlanDeps, type RepoPlan } from '../remediate/plan.js'
 import type { EditMode } from '../remediate/prove.js'
 import { defaultIndexUrl, gitLsRemoteSha, pypiJsonHashes } from '../remediate/sources.js'
 import { defineStep, type StepContext, type StepResult } from './types.js'
@@ -28,7 +28,8 @@ const With = z.strictObject({
   'api-url': z.string().optional().describe('GitHub REST API, for repositories of an organisation (default GITHUB_API_URL, else https://api.github.com). The token comes from GITHUB_TOKEN or GH_TOKEN.'),
 })
 
-type Input = z.output<typeof With>
+export type PinInput = z.output<typeof With>
+type Input = PinInput
 
 const OUTPUTS = {
   remediated: 'Number of repositories whose branch removes the exposure (lockfile regenerated).',
@@ -40,20 +41,21 @@ const OUTPUTS = {
 
 /** The advisories the scan step matched, loaded again from what it was given (recorded in the journal). */
 async function advisoriesOf(ctx: StepContext<Input>, scan: ScanResult): Promise<Advisory[]> {
-  const starts = ctx.journal.records().filter((r) => r.type === 'step-start' && r.uses === 'scan')
-  const last = starts[starts.length - 1]
-  if (!last || last.type !== 'step-start') throw new InputError('the pin and remove steps need a scan step before them')
-  const w = (last.with ?? {}) as Record<string, unknown>
-  const refs = w.advisory === undefined ? [] : Array.isArray(w.advisory) ? (w.advisory as string[]) : [String(w.advisory)]
-  const loaded = await loadScanAdvisories({
-    refs: refs.filter((r) => r.trim() !== ''),
-    adhoc: typeof w.package === 'string' ? { package: w.package, ecosystem: String(w.ecosystem ?? ''), affected: String(w.affected ?? '') } : undefined,
-    osvApiUrl: typeof w['osv-api-url'] === 'string' ? w['osv-api-url'] : undefined,
-    apiUrl: typeof w['api-url'] === 'string' ? w['api-url'] : undefined,
-  })
+  const loaded = await loadRunAdvisories(ctx.journal.records())
+  if (!loaded) throw new InputError('the pin and remove steps need a scan step before them')
   await loaded.matcher.prepare(scan.findings)
   const ids = new Set(scan.findings.map((f) => f.advisory))
   return loaded.matcher.advisories.filter((a) => ids.has(a.id))
+}
+
+/** What the remediation needs besides the files: hashes from the index, action tags resolved to commits, the registry. */
+export function remediationDeps(input: Pick<Input, 'git-base-url' | 'registry'>): PlanDeps {
+  const base = (input['git-base-url'] ?? 'https://github.com').replace(/\/+$/, '')
+  return {
+    fetchHashes: pypiJsonHashes(),
+    resolveActionSha: gitLsRemoteSha((action) => `${base}/${action.split('/').slice(0, 2).join('/')}.git`),
+    relock: { registry: input.registry },
+  }
 }
 
 /** `pin` and `remove`: one action per affected repository; plan mode carries the diff. */
@@ -69,7 +71,7 @@ export async function runRemediation(ctx: StepContext<Input>, input: Input, mode
   const advisoryId = String(ctx.advisory?.id ?? advisories[0]?.id ?? 'advisory')
   const branch = input.branch ?? `firebreak/${advisoryId}`
   const pypiIndex = defaultIndexUrl()
-  const deps = { fetchHashes: pypiJsonHashes(), resolveActionSha: gitLsRemoteSha((action) => `${(input['git-base-url'] ?? 'https://github.com').replace(/\/+$/, '')}/${action.split('/').slice(0, 2).join('/')}.git`), relock: { registry: input.registry } }
+  const deps = remediationDeps(input)
   const counts = { remediated: 0, 'not-remediated': 0, failed: 0 }
   const branches: string[] = []
   const plans: RepoPlan[] = []

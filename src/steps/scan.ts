@@ -5,8 +5,7 @@ import { z } from 'zod'
 
 import type { Advisory } from '../advisory/types.js'
 import { UsageError } from '../errors.js'
-import { createActionTagResolver } from '../scan/action-shas.js'
-import { loadScanAdvisories } from '../scan/advisories.js'
+import { advisorySourcesOf, loadScanAdvisories } from '../scan/advisories.js'
 import { orderScanJson } from '../scan/format.js'
 import { addRepoScan, emptyResult, scanSnapshot, type RepoScan } from '../scan/scan.js'
 import type { RateLimitWait } from '../sources/github/client.js'
@@ -92,14 +91,7 @@ export const scanStep = defineStep({
     if (dirs.length === 0 && !remote) {
       throw new UsageError('the scan step needs repositories: `repos.org`, `repos.user`, `repos.from` or `repos.dirs` in the playbook')
     }
-    const advisoryRefs = input.advisory === undefined ? [] : Array.isArray(input.advisory) ? input.advisory : [input.advisory]
-    const loaded = await loadScanAdvisories({
-      refs: advisoryRefs.filter((r) => r.trim() !== ''),
-      adhoc: input.package ? { package: input.package, ecosystem: input.ecosystem ?? '', affected: input.affected ?? '' } : undefined,
-      osvApiUrl: input['osv-api-url'],
-      apiUrl: input['api-url'],
-      actionTags: createActionTagResolver({ gitBaseUrl: input['git-base-url'] }),
-    })
+    const loaded = await loadScanAdvisories(advisorySourcesOf(input))
     const result = emptyResult()
     if (remote && selection) {
       // One listing and one concurrent pass over the organisation; each repository is then journaled on its own.

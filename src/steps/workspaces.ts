@@ -1,7 +1,7 @@
 import path from 'node:path'
 
 import { prepareWorkspace } from '../remediate/workspace.js'
-import { connectGitHub } from './open-pull-requests.js'
+import { connectGitHub } from './github.js'
 import { splitList } from './lists.js'
 import type { StepContext } from './types.js'
 
