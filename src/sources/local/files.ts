@@ -1,23 +1,24 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { lstat, open, readdir } from 'node:fs/promises'
+import { lstat, open } from 'node:fs/promises'
 import path from 'node:path'
 import vm from 'node:vm'
 
 import picomatch from 'picomatch'
 
+import type { FileProblem } from '../../ecosystems/types.js'
+import { visitTree } from './walk.js'
+
 /**
  * Every file of a local tree, and a bounded search of them for indicators of
  * compromise: paths (globs), content (regular expressions) and SHA-256 hashes.
- * The walk skips what the scan walker skips (node_modules, .git) and never
- * follows symbolic links; unlike the scan walker it lists every file, not only
+ * The walk is the scan's (node_modules, .git and virtualenvs skipped, symbolic
+ * links never followed); unlike the scan walker it lists every file, not only
  * manifests. Content search is bounded three ways: only files under a size
  * limit are read, the total bytes read are capped, and every regular
  * expression runs under a time limit, so a catastrophic pattern stops with an
  * error instead of hanging the run.
  */
-
-const SKIPPED_DIRS = new Set(['node_modules', '.git'])
 
 export interface ListedFile {
   /** Relative to the root, `/`-separated. */
@@ -26,44 +27,28 @@ export interface ListedFile {
   size: number
 }
 
-export interface FileProblem {
-  file: string
-  message: string
-}
-
-/** Lists every regular file below `root`, sorted by path. */
+/** Lists every regular file below `root`, as the scan walks it, sorted by path. */
 export async function listFiles(root: string, signal?: AbortSignal): Promise<{ files: ListedFile[]; errors: FileProblem[] }> {
   const files: ListedFile[] = []
   const errors: FileProblem[] = []
-  const stack = ['']
-  while (stack.length > 0) {
-    signal?.throwIfAborted()
-    const rel = stack.pop() as string
-    let entries
-    try {
-      entries = await readdir(path.join(root, rel), { withFileTypes: true })
-    } catch (error) {
-      errors.push({ file: rel || '.', message: `cannot read directory: ${(error as Error).message}` })
-      continue
-    }
-    for (const entry of entries) {
-      const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`
-      if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) stack.push(childRel)
-      } else if (entry.isFile()) {
-        const absolute = path.join(root, childRel)
+  const walked = await visitTree(
+    root,
+    async (rel, entry) => {
+      const absolute = path.join(root, rel)
+      // Symbolic links are not followed: a path glob still sees their name below.
+      if (entry.isSymbolicLink()) files.push({ path: rel, absolute, size: -1 })
+      else if (entry.isFile()) {
         try {
-          files.push({ path: childRel, absolute, size: (await lstat(absolute)).size })
+          files.push({ path: rel, absolute, size: (await lstat(absolute)).size })
         } catch (error) {
-          errors.push({ file: childRel, message: `cannot read file: ${(error as Error).message}` })
+          errors.push({ file: rel, message: `cannot read file: ${(error as Error).message}` })
         }
       }
-      // Symbolic links are not followed: a path glob still sees their name below.
-      else if (entry.isSymbolicLink()) files.push({ path: childRel, absolute: path.join(root, childRel), size: -1 })
-    }
-  }
+    },
+    { signal },
+  )
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-  return { files, errors }
+  return { files, errors: [...walked.errors, ...errors] }
 }
 
 export interface HashIndicator {

@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs'
 import { lstat, readdir, readlink, realpath } from 'node:fs/promises'
 import path from 'node:path'
 
@@ -28,25 +29,26 @@ export interface WalkOptions {
 }
 
 /**
- * Lists every file some ecosystem reads below `root`. Iterative (no recursion
- * depth limit on hostile trees), skips node_modules, .git and virtualenvs
- * (a directory holding pyvenv.cfg) and nothing else. Symbolic links are never
- * followed: one that would have been read, or a directory link leading out of
- * the tree, is reported as an error so that nothing is silently left out.
+ * Visits every entry below `root` that is not a directory, directory by
+ * directory in name order. Iterative (no recursion depth limit on hostile
+ * trees); skips node_modules, .git and virtualenvs (a directory holding
+ * pyvenv.cfg) and nothing else; never follows a symbolic link (the visitor
+ * sees it as one). Unreadable directories are returned as problems.
  */
-export async function walkTree(root: string, options: WalkOptions = {}): Promise<WalkResult> {
-  const files: FoundFile[] = []
+export async function visitTree(
+  root: string,
+  visit: (rel: string, entry: Dirent) => Promise<void> | void,
+  options: { signal?: AbortSignal; onDirectory?: (seen: number) => void } = {},
+): Promise<{ errors: FileProblem[]; seen: number }> {
   const errors: FileProblem[] = []
-  const rootReal = await realpath(root)
   const stack: string[] = ['']
   let seen = 0
   while (stack.length > 0) {
     options.signal?.throwIfAborted()
     const rel = stack.pop() as string
-    const dir = path.join(root, rel)
     let entries
     try {
-      entries = await readdir(dir, { withFileTypes: true })
+      entries = await readdir(path.join(root, rel), { withFileTypes: true })
     } catch (error) {
       errors.push({ file: rel || '.', message: `cannot read directory: ${(error as Error).message}` })
       continue
@@ -62,22 +64,40 @@ export async function walkTree(root: string, options: WalkOptions = {}): Promise
         if (!SKIPPED_DIRS.has(entry.name)) subdirs.push(childRel)
         continue
       }
-      const match = ecosystemFor(childRel)
-      if (entry.isSymbolicLink()) {
-        const problem = await describeLink(root, rootReal, childRel, match !== undefined)
-        if (problem) errors.push(problem)
-        continue
-      }
-      if (!entry.isFile() || !match) continue
-      files.push({ path: childRel, absolute: path.join(root, childRel), ecosystem: match.ecosystem.id, kind: match.kind })
+      await visit(childRel, entry)
     }
     // Reverse so that popping visits directories in sorted order.
     for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i] as string)
-    options.onProgress?.(seen, files.length)
+    options.onDirectory?.(seen)
   }
+  return { errors, seen }
+}
+
+/**
+ * Lists every file some ecosystem reads below `root`. A symbolic link is
+ * never followed: one that would have been read, or a directory link leading
+ * out of the tree, is reported as an error so that nothing is silently left out.
+ */
+export async function walkTree(root: string, options: WalkOptions = {}): Promise<WalkResult> {
+  const files: FoundFile[] = []
+  const links: FileProblem[] = []
+  const rootReal = await realpath(root)
+  const walked = await visitTree(
+    root,
+    async (rel, entry) => {
+      const match = ecosystemFor(rel)
+      if (entry.isSymbolicLink()) {
+        const problem = await describeLink(root, rootReal, rel, match !== undefined)
+        if (problem) links.push(problem)
+        return
+      }
+      if (entry.isFile() && match) files.push({ path: rel, absolute: path.join(root, rel), ecosystem: match.ecosystem.id, kind: match.kind })
+    },
+    { signal: options.signal, onDirectory: (seen) => options.onProgress?.(seen, files.length) },
+  )
   // Full-path order, whatever order directories were visited in.
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-  return { files, errors, seen }
+  return { files, errors: [...walked.errors, ...links], seen: walked.seen }
 }
 
 async function describeLink(root: string, rootReal: string, rel: string, wouldRead: boolean): Promise<FileProblem | undefined> {
