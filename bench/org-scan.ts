@@ -29,6 +29,8 @@ function arg(name: string, fallback: number): number {
 
 interface WorkerResult {
   wallMs: number
+  /** The scan process's own CPU time (user + system). */
+  cpuMs: number
   peakRssMb: number
   repos: number
   findings: number
@@ -48,21 +50,36 @@ async function worker(): Promise<void> {
     adHocAdvisory({ package: 'evil-org/evil-action', ecosystem: 'GitHub Actions', affected: 'v1.2.3' }),
   ])
   const start = performance.now()
+  const cpuStart = process.cpuUsage()
   const result = await scanGitHub({ org: 'bench', apiUrl, token, cacheDir, concurrency: Number(concurrency) }, { matcher })
   const wallMs = performance.now() - start
+  const cpu = process.cpuUsage(cpuStart)
   clearInterval(timer)
   peak = Math.max(peak, process.memoryUsage().rss)
-  const out: WorkerResult = { wallMs, peakRssMb: peak / 1024 / 1024, repos: result.repos.length, findings: new Set(result.findings.map((f) => f.repo)).size, errors: result.errors.length }
+  const out: WorkerResult = { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMb: peak / 1024 / 1024, repos: result.repos.length, findings: new Set(result.findings.map((f) => f.repo)).size, errors: result.errors.length }
   process.stdout.write(JSON.stringify(out))
 }
 
 function runWorker(apiUrl: string, token: string, cacheDir: string, concurrency: number): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker', apiUrl, token, cacheDir, String(concurrency)], { stdio: ['ignore', 'pipe', 'inherit'] })
+    // BENCH_CPU_PROF=DIR writes a CPU profile of each scan there.
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', fileURLToPath(import.meta.url), '--worker', apiUrl, token, cacheDir, String(concurrency)], { stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as WorkerResult) : reject(new Error(`worker exited ${code}`))))
   })
+}
+
+/** Busy and total CPU time of the whole machine so far (ms, from /proc/stat), to see whether a pass was CPU-bound. */
+async function machineCpu(): Promise<{ busyMs: number; totalMs: number } | undefined> {
+  const stat = await readFile('/proc/stat', 'utf8').catch(() => undefined)
+  const fields = stat?.split('\n')[0]?.trim().split(/\s+/).slice(1, 9).map(Number)
+  if (!fields || fields.length < 8 || fields.some((n) => !Number.isFinite(n))) return undefined
+  const total = fields.reduce((a, b) => a + b, 0)
+  const idle = (fields[3] as number) + (fields[4] as number)
+  // USER_HZ is 100 on Linux: one tick is 10 ms.
+  return { busyMs: (total - idle) * 10, totalMs: total * 10 }
 }
 
 async function cloneAll(urls: string[], header: string, concurrency: number, dir: string): Promise<number> {
@@ -100,7 +117,16 @@ async function main(): Promise<void> {
     gh.faults.latencyMs = latency
     // First scan, cold cache.
     gh.resetCounts()
+    const machineBefore = await machineCpu()
+    const fakeBefore = process.cpuUsage()
     const cold = await runWorker(gh.url, gh.token, cacheDir, concurrency)
+    const fakeCpu = process.cpuUsage(fakeBefore)
+    const machineAfter = await machineCpu()
+    const coldCpu = {
+      scanMs: cold.cpuMs,
+      fakeMs: (fakeCpu.user + fakeCpu.system) / 1000,
+      machineBusyMs: machineBefore && machineAfter ? machineAfter.busyMs - machineBefore.busyMs : undefined,
+    }
     const coldCounts = gh.counts()
     const coldRequests = gh.apiRequests()
     const coldBytes = gh.bytesSent()
@@ -153,6 +179,8 @@ async function main(): Promise<void> {
       `firebreak first scan is ${(cloneFull / cold.wallMs).toFixed(1)}× faster than cloning everything and receives ${((cloneBytes / sample.length) / (coldBytes / cold.repos)).toFixed(0)}× fewer bytes per repository. Found ${cold.findings} affected repositories (expected ${org.affected.size}), ${cold.errors} errors; re-scan found ${warm.findings}. Listing: ${listing} requests.`,
       '',
       `Against the issue's target of 10× faster than cloning: cloning everything here is ${(cloneFull / floorMs).toFixed(1)}× the floor, so 10× would need a first scan of ${(cloneFull / 10 / 1000).toFixed(1)} s, ${(cloneFull / 10 / floorMs).toFixed(2)}× the floor of ${(floorMs / 1000).toFixed(1)} s: at these request counts, only a scan that spends no time beyond its requests' latency could meet it. The rest of firebreak's time is CPU on this 2-core machine, shared with the fake GitHub (which builds a ~840 KB recursive tree listing per repository and starts a git process per repository).`,
+      '',
+      `CPU during the first scan (${(cold.wallMs / 1000).toFixed(1)} s of wall time on ${cpus().length} cores, ${((cold.wallMs * cpus().length) / 1000).toFixed(1)} core-seconds available): firebreak ${(coldCpu.scanMs / 1000).toFixed(1)} s, the fake GitHub's server process ${(coldCpu.fakeMs / 1000).toFixed(1)} s${coldCpu.machineBusyMs === undefined ? '' : `, the whole machine ${(coldCpu.machineBusyMs / 1000).toFixed(1)} s busy (${((coldCpu.machineBusyMs / (cold.wallMs * cpus().length)) * 100).toFixed(0)}%; the rest of it is the fake's git processes and other load)`}.`,
       '',
       `Requests of the first scan by endpoint: ${Object.entries(coldCounts).map(([k, v]) => `${k} ${v}`).join('; ')}.`,
       '',

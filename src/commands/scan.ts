@@ -83,13 +83,20 @@ Exit status: 0 nothing affected, 1 affected versions found, 2 bad input or a fil
     'repos-from': Flags.string({ description: 'File listing repositories, one a line: owner/name (GitHub) or a clone URL of any git host (read with a blob-less partial clone).', helpGroup: 'REPOSITORIES', helpValue: 'FILE' }),
     'repos-dir': Flags.string({ description: 'Scan every git repository below this directory, from its objects at HEAD or --ref (no working tree needed).', helpGroup: 'REPOSITORIES', helpValue: 'DIR' }),
     ref: Flags.string({ description: 'Branch, tag or commit to read instead of each default branch.', helpGroup: 'REPOSITORIES', helpValue: 'REF' }),
-    concurrency: Flags.integer({ description: 'Repositories read at once.', default: 8, min: 1, max: 64, helpGroup: 'REPOSITORIES' }),
+    concurrency: Flags.integer({ description: 'Requests to GitHub (or clones) in flight at once.', default: 8, min: 1, max: 64, helpGroup: 'REPOSITORIES' }),
     'token-command': Flags.string({ description: 'Command that prints a GitHub token (e.g. "gh auth token"); run without a shell. Default: GITHUB_TOKEN or GH_TOKEN.', helpGroup: 'GITHUB', helpValue: 'CMD' }),
     'app-id': Flags.string({ description: 'GitHub App id, for installation authentication.', helpGroup: 'GITHUB', dependsOn: ['app-private-key', 'app-installation-id'] }),
     'app-private-key': Flags.string({ description: 'GitHub App private key (PEM file).', helpGroup: 'GITHUB', helpValue: 'FILE', dependsOn: ['app-id'] }),
     'app-installation-id': Flags.integer({ description: 'GitHub App installation id.', helpGroup: 'GITHUB', dependsOn: ['app-id'] }),
     'cache-dir': Flags.string({ description: 'Cache of blobs and listings (default: $XDG_CACHE_HOME/firebreak or ~/.cache/firebreak).', helpGroup: 'GITHUB', helpValue: 'DIR' }),
     cache: Flags.boolean({ description: 'Use the cache (--no-cache: fetch everything, store nothing).', default: true, allowNo: true, helpGroup: 'GITHUB' }),
+    graphql: Flags.boolean({
+      description:
+        'Fetch the manifests and lockfiles of many repositories in one GraphQL request (--no-graphql: one REST request per file). Without GraphQL at the API address (a 404), the scan says so and goes on over REST.',
+      default: true,
+      allowNo: true,
+      helpGroup: 'GITHUB',
+    }),
   }
 
   public async run(): Promise<ScanResult> {
@@ -115,6 +122,10 @@ Exit status: 0 nothing affected, 1 affected versions found, 2 bad input or a fil
           matcher,
           inventory: flags.inventory,
           onProgress: (p) => progress.update(`scanning repositories: ${p.done}/${p.total} done, ${p.findings} affected${p.rateLimitRemaining === undefined ? '' : `, rate limit ${p.rateLimitRemaining} left`}`),
+          onGraphQLUnavailable: (reason) => {
+            progress.clear()
+            if (!flags.quiet) process.stderr.write(`firebreak: ${reason}; reading files over REST, one request each\n`)
+          },
           // Waits are worth a line even off a terminal: a silent pause looks like a hang.
           onWait: (w) => {
             progress.clear()

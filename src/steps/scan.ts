@@ -26,7 +26,8 @@ const With = z
     'osv-api-url': z.string().optional().describe('OSV API for advisory ids (default https://api.osv.dev).'),
     'api-url': z.string().optional().describe('GitHub REST API, for the organisation and GHSA ids (default https://api.github.com; GitHub Enterprise: https://HOST/api/v3).'),
     'git-base-url': z.string().optional().describe('Where action repositories are read to resolve actions pinned to a commit SHA to their tags (default https://github.com).'),
-    concurrency: z.number().int().positive().optional().describe('Repositories read at once from GitHub (default 8).'),
+    concurrency: z.number().int().positive().optional().describe('Requests to GitHub in flight at once (default 8).'),
+    graphql: z.boolean().optional().describe('Fetch the files of many repositories in one GraphQL request (default true; false: one REST request per file).'),
     'token-command': z.string().optional().describe('Command that prints a GitHub token (e.g. "gh auth token"); default GITHUB_TOKEN or GH_TOKEN.'),
   })
   .refine((w) => w.advisory !== undefined || w.package !== undefined, { message: 'give `advisory` or an ad hoc `package`, `ecosystem` and `affected`' })
@@ -111,9 +112,16 @@ export const scanStep = defineStep({
           ref: selection.ref,
           'api-url': input['api-url'] ?? process.env.GITHUB_API_URL,
           concurrency: input.concurrency,
+          graphql: input.graphql,
           'token-command': input['token-command'],
         },
-        { matcher: loaded.matcher, inventory: input.inventory, signal: ctx.signal, onWait: (w) => ctx.log.warn(describeWait(w)) },
+        {
+          matcher: loaded.matcher,
+          inventory: input.inventory,
+          signal: ctx.signal,
+          onWait: (w) => ctx.log.warn(describeWait(w)),
+          onGraphQLUnavailable: (reason) => ctx.log.warn(`${reason}; reading files over REST, one request each`),
+        },
       )
       for (const repo of scanned.repos) {
         const slice: RepoScan = {

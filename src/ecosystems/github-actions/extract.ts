@@ -8,6 +8,8 @@ import { extractWorkflow } from './workflow.js'
 export type ActionsKind = 'workflow' | 'action.yml'
 
 export function matches(path: string): ActionsKind | undefined {
+  // Called for every file of every tree listed: the patterns only for YAML names.
+  if (!path.endsWith('.yml') && !path.endsWith('.yaml')) return undefined
   if (/(?:^|\/)\.github\/workflows\/[^/]+\.ya?ml$/.test(path)) return 'workflow'
   if (/(?:^|\/)action\.ya?ml$/.test(path)) return 'action.yml'
   return undefined

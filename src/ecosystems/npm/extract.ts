@@ -31,7 +31,8 @@ function baseName(path: string): string {
 
 /** The file kind for a repository-relative path, or undefined when npm does not read it. */
 export function matches(path: string): string | undefined {
-  return Object.hasOwn(KINDS, baseName(path)) ? KINDS[baseName(path)] : undefined
+  const base = baseName(path)
+  return Object.hasOwn(KINDS, base) ? KINDS[base] : undefined
 }
 
 /** Guesses the format of a file whose name is not a standard one, from its first bytes. */

@@ -41,18 +41,19 @@ const EXACT: Record<string, PypiKind> = {
 }
 
 export function matches(path: string): PypiKind | undefined {
-  const parts = path.split('/')
-  const base = parts[parts.length - 1] ?? ''
-  const parent = parts[parts.length - 2]
-  const exact = EXACT[base]
-  if (exact) return exact
+  // Called for every file of every tree listed: no split, and the patterns only for the few names they could match.
+  const slash = path.lastIndexOf('/')
+  const base = slash === -1 ? path : path.slice(slash + 1)
+  if (Object.hasOwn(EXACT, base)) return EXACT[base]
   // PEP 751: pylock.toml or pylock.<name>.toml, the name without dots.
-  if (/^pylock\.(?:[^.]+\.)?toml$/.test(base)) return 'pylock.toml'
+  if (base.endsWith('.toml')) return /^pylock\.(?:[^.]+\.)?toml$/.test(base) ? 'pylock.toml' : undefined
   const lower = base.toLowerCase()
+  if (!lower.endsWith('.txt') && !lower.endsWith('.in')) return undefined
   if (/constraints.*\.txt$/.test(lower)) return 'constraints.txt'
   if (/requirements.*\.(?:txt|in)$/.test(lower)) return 'requirements.txt'
   // pip-tools layouts keep `requirements/dev.in`, `requirements/tests.txt`.
-  if (parent?.toLowerCase() === 'requirements' && /\.(?:txt|in)$/.test(lower)) return 'requirements.txt'
+  const parentStart = path.lastIndexOf('/', slash - 1) + 1
+  if (slash !== -1 && path.slice(parentStart, slash).toLowerCase() === 'requirements') return 'requirements.txt'
   return undefined
 }
 

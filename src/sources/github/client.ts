@@ -126,12 +126,13 @@ export async function gitTokenOf(client: GitHubClient): Promise<string | undefin
 }
 
 /**
- * A GET whose JSON body is parsed with the platform's JSON.parse. Octokit's
- * own parser (json-with-bigint, for ids beyond 2^53) is several times slower
- * on the large bodies of recursive trees and blobs, and those hold no such ids.
+ * A request whose JSON body is parsed with the platform's JSON.parse.
+ * Octokit's own parser (json-with-bigint, for ids beyond 2^53) is several
+ * times slower on the large bodies of recursive trees and blobs, and those
+ * hold no such ids.
  */
-export async function getJson<T>(client: GitHubClient, route: string, parameters: Record<string, unknown>): Promise<{ data: T; headers: Record<string, string | number | undefined> }> {
-  const response = await client.request(route, { ...parameters, request: { parseSuccessResponseBody: false } })
+export async function requestJson<T>(client: GitHubClient, route: string, parameters: Record<string, unknown>): Promise<{ data: T; headers: Record<string, string | number | undefined> }> {
+  const response = await client.request(route, { ...parameters, request: { ...(parameters.request as object | undefined), parseSuccessResponseBody: false } })
   const text = await new Response(response.data as ReadableStream<Uint8Array>).text()
   return { data: JSON.parse(text) as T, headers: response.headers as Record<string, string | number | undefined> }
 }

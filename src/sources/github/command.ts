@@ -38,6 +38,7 @@ export interface RemoteScanFlags {
   'cache-dir'?: string
   cache?: boolean
   'max-file-size'?: number
+  graphql?: boolean
 }
 
 export interface RemoteScanHooks {
@@ -45,6 +46,8 @@ export interface RemoteScanHooks {
   inventory?: boolean
   onProgress?: (progress: GitHubProgress) => void
   onWait?: (wait: RateLimitWait) => void
+  /** Told once when GraphQL is not offered and blobs are read over REST alone. */
+  onGraphQLUnavailable?: (reason: string) => void
   signal?: AbortSignal
   env?: NodeJS.ProcessEnv
 }
@@ -139,8 +142,10 @@ export async function scanRemote(flags: RemoteScanFlags, hooks: RemoteScanHooks 
       concurrency: flags.concurrency,
       cacheDir: flags.cache === false ? false : flags['cache-dir'],
       maxFileBytes,
+      graphql: flags.graphql,
       signal: hooks.signal,
       onWait: hooks.onWait,
+      onGraphQLUnavailable: hooks.onGraphQLUnavailable,
     },
     { matcher: hooks.matcher, inventory: hooks.inventory, onProgress: hooks.onProgress },
   )

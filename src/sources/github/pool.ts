@@ -16,3 +16,29 @@ export async function mapPool<T, R>(items: readonly T[], concurrency: number, fn
   await Promise.all(Array.from({ length: size }, worker))
   return results
 }
+
+/**
+ * At most `size` calls in flight, served in arrival order: one bound on the
+ * requests of a scan, whichever stage (tree listing, blob batch, single blob)
+ * makes them.
+ */
+export class Slots {
+  private free: number
+  private readonly waiting: (() => void)[] = []
+
+  constructor(size: number) {
+    this.free = Math.max(1, Math.floor(size) || 1)
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--
+    else await new Promise<void>((resolve) => this.waiting.push(resolve))
+    try {
+      return await fn()
+    } finally {
+      const next = this.waiting.shift()
+      if (next) next()
+      else this.free++
+    }
+  }
+}

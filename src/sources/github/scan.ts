@@ -3,11 +3,11 @@ import type { Matcher } from '../../scan/match.js'
 import { addRepoScan, emptyResult, scanSnapshot, type RepoScan } from '../../scan/scan.js'
 import type { RepoFile, RepoSnapshot } from '../../scan/snapshot.js'
 import type { ScanResult } from '../../scan/types.js'
-import { DEFAULT_MAX_FILE_BYTES, decodeText, formatBytes, type ReadOutcome } from '../local/read.js'
 import { resolveGitHubAuth, type AuthOptions } from './auth.js'
-import { defaultCacheDir, GitHubCache, gitBlobSha } from './cache.js'
-import { createGitHubClient, DEFAULT_API_URL, describeError, fatalError, getJson, type GitHubClient, type RateLimitWait } from './client.js'
-import { mapPool } from './pool.js'
+import { BlobReader } from './blobs.js'
+import { defaultCacheDir, GitHubCache } from './cache.js'
+import { createGitHubClient, DEFAULT_API_URL, describeError, fatalError, type GitHubClient, type RateLimitWait } from './client.js'
+import { mapPool, Slots } from './pool.js'
 import { listRepositories, requireOwner, selectRepositories, type RepoInfo, type RepoSelection } from './repos.js'
 import { listTree, type TreeFile } from './tree.js'
 
@@ -22,8 +22,12 @@ export interface GitHubScanOptions extends RepoSelection, AuthOptions {
   cacheDir?: string | false
   cacheMaxBytes?: number
   maxFileBytes?: number
+  /** Batch blob reads over GraphQL (default true); REST alone when false. */
+  graphql?: boolean
   signal?: AbortSignal
   onWait?: (wait: RateLimitWait) => void
+  /** Told once when GraphQL turns out not to be offered and the scan goes on over REST alone. */
+  onGraphQLUnavailable?: (reason: string) => void
   /** Tests shrink back-off and rate-limit waits (ms per second). */
   retryBaseMs?: number
   rateLimitBaseMs?: number
@@ -55,10 +59,11 @@ interface RepoRecord {
 }
 
 /**
- * `firebreak scan --org ORG`: lists and selects repositories, then for each
- * (at most `concurrency` at a time) lists its tree, fetches only the
- * manifest and lockfile blobs (by SHA, from the disk cache when known) and
- * scans them. A repository that cannot be read is an error in the result,
+ * `firebreak scan --org ORG`: lists and selects repositories, then lists
+ * each one's tree, fetches only the manifest and lockfile blobs (by SHA:
+ * from the disk cache when known, else batched over GraphQL across
+ * repositories, else over REST) and scans them, with at most `concurrency`
+ * requests in flight. A repository that cannot be read is an error in the result,
  * never clean; a rejected token stops the run (AuthError, exit 4).
  */
 export async function scanGitHub(options: GitHubScanOptions, hooks: GitHubScanHooks = {}): Promise<ScanResult> {
@@ -83,44 +88,67 @@ export async function scanGitHub(options: GitHubScanOptions, hooks: GitHubScanHo
     result.repos.push({ name: m.fullName, files: [] })
     result.errors.push({ repo: m.fullName, file: '.', message: m.message })
   }
-  const reader = new BlobReader(client, cache, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, apiUrl)
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
+  // One bound on requests in flight, whatever stage makes them: tree listings, blob batches, single blobs.
+  const slots = new Slots(concurrency)
+  const reader = new BlobReader(client, cache, { apiUrl, slots, graphql: options.graphql ?? true, maxBytes: options.maxFileBytes, onGraphQLUnavailable: options.onGraphQLUnavailable })
   let done = 0
   let findings = 0
   hooks.onProgress?.({ done, total: selected.length, findings, rateLimitRemaining })
-  const scans = await mapPool(
-    selected,
-    options.concurrency ?? DEFAULT_CONCURRENCY,
-    async (repo) => {
-      const scan = await scanRepository(client, cache, reader, repo, options, hooks, apiUrl)
-      done++
-      findings += scan.findings.length
-      hooks.onProgress?.({ done, total: selected.length, findings, rateLimitRemaining, repo: repo.fullName })
-      return scan
-    },
-    options.signal,
-  )
+  // A repository's scan waits for its blobs, which wait for a batch to fill; listing does not wait for
+  // either, so that batches fill from many repositories at once.
+  const pending: Promise<RepoScan>[] = []
+  try {
+    await mapPool(
+      selected,
+      concurrency,
+      async (repo, index) => {
+        const listed = await listRepository(client, cache, reader, slots, repo, options, apiUrl)
+        const scan = (listed.snapshot ? scanSnapshot(listed.snapshot, { matcher: hooks.matcher, inventory: hooks.inventory, signal: options.signal }) : Promise.resolve(listed.failed)).then((scan) => {
+          done++
+          findings += scan.findings.length
+          hooks.onProgress?.({ done, total: selected.length, findings, rateLimitRemaining, repo: repo.fullName })
+          return scan
+        })
+        // Awaited below with the others; until then a rejection must not count as unhandled.
+        scan.catch(() => undefined)
+        pending[index] = scan
+      },
+      options.signal,
+    )
+  } finally {
+    reader.listingDone()
+  }
+  const scans = await Promise.all(pending)
   for (const scan of scans) addRepoScan(result, scan, hooks.inventory ?? false)
   if (hooks.inventory) result.packages ??= []
   await cache.prune()
   return result
 }
 
-async function scanRepository(client: GitHubClient, cache: GitHubCache, reader: BlobReader, repo: RepoInfo, options: GitHubScanOptions, hooks: GitHubScanHooks, apiUrl: string): Promise<RepoScan> {
+/** A repository's snapshot, with every blob it will read already asked for; or, when its tree cannot be listed, the error. */
+async function listRepository(
+  client: GitHubClient,
+  cache: GitHubCache,
+  reader: BlobReader,
+  slots: Slots,
+  repo: RepoInfo,
+  options: GitHubScanOptions,
+  apiUrl: string,
+): Promise<{ snapshot: RepoSnapshot; failed?: undefined } | { snapshot?: undefined; failed: RepoScan }> {
   const ref = options.ref ?? repo.defaultBranch
-  let snapshot: RepoSnapshot
   try {
-    snapshot = await repoSnapshot(client, cache, reader, repo, ref, apiUrl)
+    return { snapshot: await repoSnapshot(client, cache, reader, slots, repo, ref, apiUrl) }
   } catch (error) {
     const fatal = fatalError(error, apiUrl)
     if (fatal) throw fatal
     const status = (error as { status?: number }).status
     const message = status === 404 || status === 409 ? `ref ${ref} not found, or the repository is empty (${describeError(error)})` : `could not be listed: ${describeError(error)}`
-    return { repo: { name: repo.fullName, ref, files: [] }, packages: [], findings: [], errors: [{ repo: repo.fullName, file: '.', message }] }
+    return { failed: { repo: { name: repo.fullName, ref, files: [] }, packages: [], findings: [], errors: [{ repo: repo.fullName, file: '.', message }] } }
   }
-  return scanSnapshot(snapshot, { matcher: hooks.matcher, inventory: hooks.inventory, signal: options.signal })
 }
 
-async function repoSnapshot(client: GitHubClient, cache: GitHubCache, reader: BlobReader, repo: RepoInfo, ref: string, apiUrl: string): Promise<RepoSnapshot> {
+async function repoSnapshot(client: GitHubClient, cache: GitHubCache, reader: BlobReader, slots: Slots, repo: RepoInfo, ref: string, apiUrl: string): Promise<RepoSnapshot> {
   const key = `${apiUrl} ${repo.fullName} ${ref}`
   const cached = await cache.getRecord<RepoRecord>('repos', key)
   let record: RepoRecord
@@ -128,7 +156,7 @@ async function repoSnapshot(client: GitHubClient, cache: GitHubCache, reader: Bl
   if (cached && cached.pushedAt !== null && cached.pushedAt === repo.pushedAt && cached.ref === ref) {
     record = cached
   } else {
-    const listing = await listTree(client, repo.owner, repo.name, ref, cached?.etag)
+    const listing = await listTree(client, repo.owner, repo.name, ref, cached?.etag, (request) => slots.run(request))
     if (listing === 'not-modified') record = { ...(cached as RepoRecord), pushedAt: repo.pushedAt }
     else record = { pushedAt: repo.pushedAt, ref, treeSha: listing.treeSha, etag: listing.etag, files: listing.files }
     await cache.putRecord('repos', key, record)
@@ -143,7 +171,11 @@ async function repoSnapshot(client: GitHubClient, cache: GitHubCache, reader: Bl
       errors.push({ file: f.path, message: 'symbolic link not followed; the file it points to was not read' })
       continue
     }
-    files.push({ path: f.path, ecosystem: match.ecosystem.id, kind: match.kind, read: () => reader.read(repo, f) })
+    // Asked for now, read when the scan gets to it: every wanted blob joins a batch at once.
+    const read = reader.read(repo, f)
+    // The scan awaits it; until then a rejection (a revoked token) must not count as unhandled.
+    read.catch(() => undefined)
+    files.push({ path: f.path, ecosystem: match.ecosystem.id, kind: match.kind, read: () => read })
   }
   return {
     name: repo.fullName,
@@ -156,51 +188,5 @@ async function repoSnapshot(client: GitHubClient, cache: GitHubCache, reader: Bl
       if (f.mode === '120000') return { ok: false, message: 'symbolic link not followed; the file it points to was not read' }
       return reader.read(repo, f)
     },
-  }
-}
-
-/** Blobs by SHA: from the disk cache, else one API request, shared by every repository holding the same file. */
-class BlobReader {
-  private readonly inFlight = new Map<string, Promise<Buffer>>()
-
-  constructor(
-    private readonly client: GitHubClient,
-    private readonly cache: GitHubCache,
-    private readonly maxBytes: number,
-    private readonly apiUrl: string,
-  ) {}
-
-  async read(repo: RepoInfo, file: TreeFile): Promise<ReadOutcome> {
-    if (file.size !== undefined && file.size > this.maxBytes) {
-      return { ok: false, message: `file is ${formatBytes(file.size)}, over the ${formatBytes(this.maxBytes)} limit (raise it with --max-file-size)` }
-    }
-    let data: Buffer
-    try {
-      data = await this.fetch(repo, file.sha)
-    } catch (error) {
-      const fatal = fatalError(error, this.apiUrl)
-      if (fatal) throw fatal
-      return { ok: false, message: `could not be fetched: ${describeError(error)}` }
-    }
-    return decodeText(data)
-  }
-
-  private fetch(repo: RepoInfo, sha: string): Promise<Buffer> {
-    let pending = this.inFlight.get(sha)
-    if (!pending) {
-      pending = this.download(repo, sha).finally(() => this.inFlight.delete(sha))
-      this.inFlight.set(sha, pending)
-    }
-    return pending
-  }
-
-  private async download(repo: RepoInfo, sha: string): Promise<Buffer> {
-    const hit = await this.cache.getBlob(sha)
-    if (hit) return hit
-    const { data: blob } = await getJson<{ content: string; encoding: string }>(this.client, 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner: repo.owner, repo: repo.name, file_sha: sha })
-    const data = blob.encoding === 'base64' ? Buffer.from(blob.content, 'base64') : Buffer.from(blob.content, 'utf8')
-    if (gitBlobSha(data) !== sha) throw new Error(`blob ${sha} did not match its SHA`)
-    await this.cache.putBlob(sha, data)
-    return data
   }
 }

@@ -1,5 +1,5 @@
 import { ecosystemFor } from '../../ecosystems/index.js'
-import { getJson, type GitHubClient } from './client.js'
+import { requestJson, type GitHubClient } from './client.js'
 
 export interface TreeFile {
   path: string
@@ -29,26 +29,38 @@ const SKIPPED_DIRS = new Set(['node_modules', '.git'])
 
 /** Includes name other files (`-r other.txt`, `-c constraints.in`); keep those that could be one. */
 function maybeIncluded(path: string): boolean {
-  return /\.(txt|in)$/i.test(path)
+  const dot = path.lastIndexOf('.')
+  const ext = dot === -1 ? '' : path.slice(dot + 1).toLowerCase()
+  return ext === 'txt' || ext === 'in'
 }
 
 /**
  * Lists a ref's files with one recursive tree request. A truncated listing
  * (GitHub's 100,000-entry / 7 MB cap) is never taken as complete: that
  * tree is listed one level and each sub-tree is listed the same way in turn.
- * Answers undefined when the tree matches `etag` (304).
+ * Answers 'not-modified' when the tree matches `etag` (304). Each request
+ * goes through `limit` (the scan's bound on requests in flight).
  */
-export async function listTree(client: GitHubClient, owner: string, repo: string, ref: string, etag?: string): Promise<TreeListing | 'not-modified'> {
+export async function listTree(
+  client: GitHubClient,
+  owner: string,
+  repo: string,
+  ref: string,
+  etag?: string,
+  limit: <T>(request: () => Promise<T>) => Promise<T> = (request) => request(),
+): Promise<TreeListing | 'not-modified'> {
   let requests = 0
   const get = async (treeish: string, recursive: boolean, ifNoneMatch?: string) => {
     requests++
-    const response = await getJson<RawTree>(client, 'GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
-      owner,
-      repo,
-      tree_sha: treeish,
-      ...(recursive ? { recursive: '1' } : {}),
-      headers: ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {},
-    })
+    const response = await limit(() =>
+      requestJson<RawTree>(client, 'GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
+        owner,
+        repo,
+        tree_sha: treeish,
+        ...(recursive ? { recursive: '1' } : {}),
+        headers: ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {},
+      }),
+    )
     return { data: response.data, etag: response.headers.etag as string | undefined }
   }
   let first
@@ -80,13 +92,15 @@ export async function listTree(client: GitHubClient, owner: string, repo: string
 
 /** The blobs worth keeping: matched by an ecosystem (or includable), outside skipped and virtualenv directories. */
 export function filterFiles(entries: RawTree['tree']): TreeFile[] {
-  const venvs = entries.filter((e) => e.type === 'blob' && /(^|\/)pyvenv\.cfg$/.test(e.path) && e.path.includes('/')).map((e) => e.path.slice(0, -'pyvenv.cfg'.length))
+  const venvs: string[] = []
+  for (const e of entries) if (e.type === 'blob' && e.path.endsWith('/pyvenv.cfg')) venvs.push(e.path.slice(0, -'pyvenv.cfg'.length))
   const out: TreeFile[] = []
+  // Trees hold thousands of files and a handful of candidates: the name test first, the rest for those.
   for (const e of entries) {
     if (e.type !== 'blob') continue
+    if (!ecosystemFor(e.path) && !maybeIncluded(e.path)) continue
     if (e.path.split('/').some((segment) => SKIPPED_DIRS.has(segment))) continue
     if (venvs.some((v) => e.path.startsWith(v))) continue
-    if (!ecosystemFor(e.path) && !maybeIncluded(e.path)) continue
     out.push({ path: e.path, sha: e.sha, mode: e.mode, ...(e.size !== undefined ? { size: e.size } : {}) })
   }
   return out

@@ -95,7 +95,9 @@ describe('scanGitHub over a 150-repository organisation', () => {
     expect(again.findings.filter((f) => f.repo === `acme/${repo.name}`)).toHaveLength(1)
     const counts = gh.counts()
     expect(counts['GET /repos/{owner}/{repo}/git/trees/{tree_sha}']).toBe(1)
-    expect(counts['GET /repos/{owner}/{repo}/git/blobs/{file_sha}']).toBe(1)
+    // The one changed blob, in one GraphQL batch of one.
+    expect(counts['POST /graphql']).toBe(1)
+    expect(counts['GET /repos/{owner}/{repo}/git/blobs/{file_sha}']).toBeUndefined()
     gh.assertNoViolations()
   })
 

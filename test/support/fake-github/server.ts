@@ -3,7 +3,9 @@
  * backed by bare git repositories, checked against GitHub's OpenAPI
  * description on every request and response, with GitHub's pagination,
  * rate-limit headers, conditional requests and injectable faults. It also
- * serves the repositories over git smart HTTP at /git/{owner}/{repo}.git.
+ * serves the repositories over git smart HTTP at /git/{owner}/{repo}.git,
+ * and blobs over GraphQL at POST /graphql, checked against GitHub's GraphQL
+ * schema (graphql.ts).
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -17,12 +19,15 @@ import { serveGitHttp } from './git-http.js'
 import { matchOperation, OpenApiValidator, type MatchedOperation } from './openapi.js'
 import { buildAdvisory, buildBlob, buildBranch, buildCommit, buildRateLimit, buildRepo, buildTree } from './bodies.js'
 import { Collab, type FakeIssue, type FakePull } from './collab.js'
+import { executeGraphql, prepareGraphql, type GraphqlBackend } from './graphql.js'
 
 export interface Faults {
   /** Delay before every answer (API and git), in ms. */
   latencyMs: number
   /** Probability that an API request is answered 502 (seeded RNG). */
   failRate: number
+  /** Probability that a POST /graphql is answered 502, on top of `failRate` (seeded RNG). */
+  graphqlFailRate: number
   /** Full names (`owner/repo`) whose repository-scoped API calls always answer 502. */
   failRepos: Set<string>
   /** 1-based API request numbers at which the primary rate limit runs out. */
@@ -55,6 +60,11 @@ export interface FakeGitHubOptions {
   validateResponses?: boolean
   /** Where the bare repositories go; a fresh temp dir by default (removed on close). */
   root?: string
+  /**
+   * Serve POST /graphql (default true). False models a GitHub Enterprise
+   * proxy that offers REST only: /graphql answers 404 (still counted).
+   */
+  graphql?: boolean
 }
 
 interface RepoState {
@@ -72,9 +82,11 @@ export interface FakeGitHub {
   violations: string[]
   gitUrl(owner: string, repo: string): string
   repoDir(owner: string, repo: string): string
-  /** API requests by `METHOD /template`, plus `git` for smart HTTP; excludes nothing. */
+  /** API requests by `METHOD /template` (GraphQL as `POST /graphql`), plus `git` for smart HTTP; excludes nothing. */
   counts(): Record<string, number>
   apiRequests(): number
+  /** The most API requests (git excluded) the fake was handling at once, since start or `resetCounts()`. */
+  maxInFlight(): number
   bytesSent(): number
   resetCounts(): void
   assertNoViolations(): void
@@ -119,6 +131,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const faults: Faults = {
     latencyMs: f.latencyMs ?? 0,
     failRate: f.failRate ?? 0,
+    graphqlFailRate: f.graphqlFailRate ?? 0,
     failRepos: new Set(f.failRepos ?? []),
     primaryAt: new Set(f.primaryAt ?? []),
     primaryResetSeconds: f.primaryResetSeconds ?? 1,
@@ -130,13 +143,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
   const violations: string[] = []
   let counts = new Map<string, number>()
   let apiCount = 0
+  let inFlight = 0
+  let peakInFlight = 0
   let bytes = 0
 
   const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1)
   let base = ''
 
-  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    const text = body === undefined ? '' : JSON.stringify(body)
+  /** Sends a JSON body; `text` is the body already stringified, when the caller has it. */
+  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, text = body === undefined ? '' : JSON.stringify(body)): void {
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v)
     if (text) res.setHeader('content-type', 'application/json; charset=utf-8')
     res.setHeader('content-length', Buffer.byteLength(text))
@@ -145,7 +160,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     res.end(text)
   }
 
-  function rateHeaders(): Record<string, string> {
+  function rateHeaders(resource: 'core' | 'graphql' = 'core'): Record<string, string> {
     const now = Math.floor(Date.now() / 1000)
     if (rate.exhaustedUntil && now >= rate.exhaustedUntil) {
       rate.exhaustedUntil = 0
@@ -158,7 +173,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       'x-ratelimit-remaining': String(rate.exhaustedUntil ? 0 : rate.remaining),
       'x-ratelimit-used': String(rate.used),
       'x-ratelimit-reset': String(rate.exhaustedUntil || rate.resetAt),
-      'x-ratelimit-resource': 'core',
+      'x-ratelimit-resource': resource,
     }
   }
 
@@ -169,6 +184,54 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     return undefined
   }
 
+  type Answer = { status: number; body: unknown; headers?: Record<string, string> }
+
+  /** Counts an API request under its key (`METHOD /template`); its 1-based number, which the faults refer to. */
+  function admit(key: string): number {
+    count(key)
+    return ++apiCount
+  }
+
+  const delay = () => (faults.latencyMs ? sleep(faults.latencyMs) : undefined)
+
+  const commonHeaders = (n: number, resource: 'core' | 'graphql' = 'core') => ({ ...rateHeaders(resource), 'x-oauth-scopes': options.scopes ?? 'repo, read:org', 'x-github-request-id': `FAKE:${n}` })
+
+  /**
+   * Authentication, the primary and secondary rate limits and injected 502s,
+   * shared by REST and GraphQL: the answer that refuses request `n`, or
+   * undefined to serve it. `limited` is false for what GitHub does not count
+   * (`/rate_limit`); `fullName` is the repository a REST call is scoped to.
+   */
+  function refusal(req: IncomingMessage, n: number, api: { graphql: boolean; limited: boolean; fullName?: string }): Answer | undefined {
+    if (!authorised(req)) {
+      if (!api.graphql) return { status: 401, body: { message: 'Bad credentials', documentation_url: DOCS, status: '401' } }
+      if (!req.headers.authorization) return { status: 401, body: { message: 'This endpoint requires you to be authenticated.', documentation_url: 'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql' } }
+      return { status: 401, body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/graphql' } }
+    }
+    if (!api.limited) return undefined
+    if (faults.primaryAt.has(n) && !rate.exhaustedUntil) {
+      rate.exhaustedUntil = Math.floor(Date.now() / 1000) + faults.primaryResetSeconds
+    }
+    if (rate.exhaustedUntil && Math.floor(Date.now() / 1000) < rate.exhaustedUntil) {
+      // GraphQL answers an exhausted primary limit with 200 and a RATE_LIMITED error, not 403.
+      if (api.graphql) return { status: 200, body: { errors: [{ type: 'RATE_LIMITED', message: 'API rate limit exceeded for user ID 1.' }] }, headers: rateHeaders('graphql') }
+      return { status: 403, body: { message: 'API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID FAKE.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: '403' }, headers: rateHeaders() }
+    }
+    if (faults.secondaryAt.has(n)) {
+      return { status: n % 2 ? 403 : 429, body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits', status: String(n % 2 ? 403 : 429) }, headers: { 'retry-after': String(faults.secondaryRetryAfter) } }
+    }
+    if (rng() < faults.failRate || (api.fullName && faults.failRepos.has(api.fullName)) || (api.graphql && faults.graphqlFailRate > 0 && rng() < faults.graphqlFailRate)) {
+      return { status: 502, body: { message: 'Server Error', documentation_url: DOCS, status: '502' } }
+    }
+    return undefined
+  }
+
+  /** Spends one request (one point, for GraphQL) of the primary limit. */
+  function spend(): void {
+    rate.remaining = Math.max(0, rate.remaining - 1)
+    rate.used++
+  }
+
   async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = req.method ?? 'GET'
     const op = matchOperation(method, url.pathname)
@@ -177,8 +240,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       send(res, 404, { message: 'Not Found', documentation_url: DOCS, status: '404' })
       return
     }
-    count(`${method} ${op.template}`)
-    const n = ++apiCount
+    const n = admit(`${method} ${op.template}`)
     for (const p of validator.validateRequest(op, url.searchParams)) violations.push(`${method} ${url.pathname}${url.search}: ${p}`)
     let body: Record<string, unknown> = {}
     if (method !== 'GET' && method !== 'HEAD') {
@@ -190,12 +252,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       }
       for (const p of validator.validateRequestBody(op, text ? body : undefined)) violations.push(`${method} ${url.pathname}: ${p}`)
     }
-    if (faults.latencyMs) await sleep(faults.latencyMs)
-    const respond = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+    await delay()
+    const respond = (status: number, body: unknown, headers: Record<string, string> = {}, text?: string) => {
       if (options.validateResponses !== false) for (const p of validator.validateResponse(op, status, body)) violations.push(p)
-      send(res, status, body, { ...commonHeaders(), ...headers })
+      send(res, status, body, { ...commonHeaders(n), ...headers }, text)
     }
-    const commonHeaders = () => ({ ...rateHeaders(), 'x-oauth-scopes': options.scopes ?? 'repo, read:org', 'x-github-request-id': `FAKE:${n}` })
 
     // The app flow authenticates with a JWT, not a token.
     if (method === 'POST' && op.template === '/app/installations/{installation_id}/access_tokens') {
@@ -204,26 +265,16 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       tokens.add(app.token)
       return respond(201, { token: app.token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { contents: 'read', metadata: 'read' }, repository_selection: 'all' })
     }
-    if (!authorised(req)) return respond(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' })
-    const headers = commonHeaders()
-    if (op.template !== '/rate_limit') {
-      if (faults.primaryAt.has(n) && !rate.exhaustedUntil) {
-        rate.exhaustedUntil = Math.floor(Date.now() / 1000) + faults.primaryResetSeconds
-      }
-      if (rate.exhaustedUntil && Math.floor(Date.now() / 1000) < rate.exhaustedUntil) {
-        return respond(403, { message: 'API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID FAKE.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: '403' }, rateHeaders())
-      }
-      if (faults.secondaryAt.has(n)) {
-        return respond(n % 2 ? 403 : 429, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits', status: String(n % 2 ? 403 : 429) }, { 'retry-after': String(faults.secondaryRetryAfter) })
-      }
-      const full = op.pathParams.owner && op.pathParams.repo ? `${op.pathParams.owner}/${op.pathParams.repo}` : undefined
-      if (rng() < faults.failRate || (full && faults.failRepos.has(full))) {
-        return respond(502, { message: 'Server Error', documentation_url: DOCS, status: '502' })
-      }
-    }
+    const limited = op.template !== '/rate_limit'
+    const fullName = op.pathParams.owner && op.pathParams.repo ? `${op.pathParams.owner}/${op.pathParams.repo}` : undefined
+    const refused = refusal(req, n, { graphql: false, limited, fullName })
+    if (refused) return respond(refused.status, refused.body, refused.headers)
+    const headers = commonHeaders(n)
     const answer = (await collab.route(op, url, body, validator.responseSchema(op, 201) ?? validator.responseSchema(op, 200))) ?? (await route(op, url))
+    // Stringified once, for the ETag and for sending: recursive trees run to hundreds of KB.
+    let text: string | undefined
     if (answer.status === 200 && method === 'GET') {
-      const text = JSON.stringify(answer.body)
+      text = JSON.stringify(answer.body)
       const etag = `W/"${createHash('sha256').update(text).digest('hex').slice(0, 40)}"`
       if (req.headers['if-none-match'] === etag) {
         // GitHub does not count a 304 against the rate limit.
@@ -231,14 +282,43 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       }
       answer.headers = { ...answer.headers, etag }
     }
-    if (op.template !== '/rate_limit') {
-      rate.remaining = Math.max(0, rate.remaining - 1)
-      rate.used++
-    }
-    respond(answer.status, answer.body, { ...headers, ...rateHeaders(), ...(answer.headers ?? {}) })
+    if (limited) spend()
+    respond(answer.status, answer.body, { ...headers, ...rateHeaders(), ...(answer.headers ?? {}) }, text)
   }
 
-  type Answer = { status: number; body: unknown; headers?: Record<string, string> }
+  const graphqlBackend: GraphqlBackend = {
+    repository(owner, name) {
+      const r = repos.get(`${owner}/${name}`.toLowerCase())
+      return r ? { owner: r.owner.login, name: r.spec.name } : undefined
+    },
+    read: (owner, repo, name) => store.read(owner, repo, name),
+  }
+
+  /**
+   * POST /graphql: counted, delayed, authenticated, rate-limited and failed
+   * like a REST call (`failRepos` aside: a batch spans repositories), with
+   * the query checked against GitHub's GraphQL schema first.
+   */
+  async function handleGraphql(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const n = admit('POST /graphql')
+    const text = await readBody(req)
+    if (options.graphql === false) {
+      await delay()
+      // What a GitHub Enterprise proxy offering REST only answers.
+      return send(res, 404, { message: 'Not Found', documentation_url: DOCS })
+    }
+    const request = prepareGraphql(text)
+    for (const p of request.problems) violations.push(`POST /graphql: ${p}`)
+    await delay()
+    const respond = (a: Answer) => send(res, a.status, a.body, { ...commonHeaders(n, 'graphql'), ...(a.headers ?? {}) })
+    const refused = refusal(req, n, { graphql: true, limited: true })
+    if (refused) return respond(refused)
+    const answer = await executeGraphql(request, graphqlBackend)
+    for (const p of answer.problems) violations.push(`POST /graphql: ${p}`)
+    spend()
+    respond({ status: answer.status, body: answer.body, headers: rateHeaders('graphql') })
+  }
+
   const notFound = (): Answer => ({ status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } })
 
   async function route(op: MatchedOperation, url: URL): Promise<Answer> {
@@ -313,7 +393,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
 
   async function handleGit(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     count('git')
-    if (faults.latencyMs) await sleep(faults.latencyMs)
+    await delay()
     const header = req.headers.authorization ?? ''
     const basic = /^basic\s+(\S+)$/i.exec(header)
     const [user, password] = basic ? Buffer.from(basic[1] as string, 'base64').toString().split(/:(.*)/s) : []
@@ -331,12 +411,18 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-    const handler = url.pathname.startsWith('/git/') ? handleGit : handleApi
-    handler(req, res, url).catch((error: Error) => {
-      violations.push(`fake server error on ${req.method} ${url.pathname}: ${error.stack ?? error.message}`)
-      if (!res.headersSent) send(res, 500, { message: error.message })
-      else res.end()
-    })
+    const git = url.pathname.startsWith('/git/')
+    const handler = git ? handleGit : req.method === 'POST' && url.pathname === '/graphql' ? handleGraphql : handleApi
+    if (!git) peakInFlight = Math.max(peakInFlight, ++inFlight)
+    handler(req, res, url)
+      .catch((error: Error) => {
+        violations.push(`fake server error on ${req.method} ${url.pathname}: ${error.stack ?? error.message}`)
+        if (!res.headersSent) send(res, 500, { message: error.message })
+        else res.end()
+      })
+      .finally(() => {
+        if (!git) inFlight--
+      })
   })
   server.keepAliveTimeout = 30_000
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -367,9 +453,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     counts: () => Object.fromEntries(counts),
     apiRequests: () => [...counts.entries()].filter(([k]) => k !== 'git').reduce((sum, [, v]) => sum + v, 0),
     bytesSent: () => bytes,
+    maxInFlight: () => peakInFlight,
     resetCounts() {
       counts = new Map()
       bytes = 0
+      peakInFlight = inFlight
     },
     assertNoViolations() {
       if (violations.length) throw new Error(`the fake GitHub saw ${violations.length} violation(s) of GitHub's API description:\n${violations.slice(0, 20).join('\n')}`)
