@@ -35,6 +35,8 @@ interface WorkerResult {
   repos: number
   findings: number
   errors: number
+  /** The first few errors, to say what went wrong. */
+  errorSamples: string[]
 }
 
 async function worker(): Promise<void> {
@@ -56,7 +58,7 @@ async function worker(): Promise<void> {
   const cpu = process.cpuUsage(cpuStart)
   clearInterval(timer)
   peak = Math.max(peak, process.memoryUsage().rss)
-  const out: WorkerResult = { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMb: peak / 1024 / 1024, repos: result.repos.length, findings: new Set(result.findings.map((f) => f.repo)).size, errors: result.errors.length }
+  const out: WorkerResult = { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMb: peak / 1024 / 1024, repos: result.repos.length, findings: new Set(result.findings.map((f) => f.repo)).size, errors: result.errors.length, errorSamples: result.errors.slice(0, 3).map((e) => `${e.repo} ${e.file}: ${e.message}`) }
   process.stdout.write(JSON.stringify(out))
 }
 
@@ -69,6 +71,16 @@ function runWorker(apiUrl: string, token: string, cacheDir: string, concurrency:
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as WorkerResult) : reject(new Error(`worker exited ${code}`))))
   })
+}
+
+/** A CPU profile of this process (the fake GitHub) from now until the returned function is called. */
+async function startProfile(): Promise<() => Promise<unknown>> {
+  const { Session } = await import('node:inspector/promises')
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  return async () => (await session.post('Profiler.stop')).profile
 }
 
 /** Busy and total CPU time of the whole machine so far (ms, from /proc/stat), to see whether a pass was CPU-bound. */
@@ -114,12 +126,18 @@ async function main(): Promise<void> {
   const cacheDir = await mkdtemp(path.join(tmpdir(), 'bench-cache-'))
   const cloneDir = await mkdtemp(path.join(tmpdir(), 'bench-clone-'))
   try {
+    // The fake's one-time start-up (loading GitHub's OpenAPI description and GraphQL schema) before the clock.
+    const auth = { authorization: `token ${gh.token}` }
+    await fetch(`${gh.url}/rate_limit`, { headers: auth })
+    await fetch(`${gh.url}/graphql`, { method: 'POST', headers: auth, body: JSON.stringify({ query: 'query { repository(owner: "bench", name: "warm-up") { __typename } }' }) })
     gh.faults.latencyMs = latency
     // First scan, cold cache.
     gh.resetCounts()
     const machineBefore = await machineCpu()
     const fakeBefore = process.cpuUsage()
+    const fakeProfile = process.env.BENCH_FAKE_PROF ? await startProfile() : undefined
     const cold = await runWorker(gh.url, gh.token, cacheDir, concurrency)
+    if (fakeProfile && process.env.BENCH_FAKE_PROF) await writeFile(process.env.BENCH_FAKE_PROF, JSON.stringify(await fakeProfile()))
     const fakeCpu = process.cpuUsage(fakeBefore)
     const machineAfter = await machineCpu()
     const coldCpu = {
@@ -127,6 +145,7 @@ async function main(): Promise<void> {
       fakeMs: (fakeCpu.user + fakeCpu.system) / 1000,
       machineBusyMs: machineBefore && machineAfter ? machineAfter.busyMs - machineBefore.busyMs : undefined,
     }
+    for (const e of cold.errorSamples) console.error(`first scan error: ${e}`)
     const coldCounts = gh.counts()
     const coldRequests = gh.apiRequests()
     const coldBytes = gh.bytesSent()

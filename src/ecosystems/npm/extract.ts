@@ -13,7 +13,8 @@ import { extractPnpmWorkspace } from './pnpm-workspace.js'
 import { extractYarnBerry } from './yarn-berry.js'
 import { extractYarnV1 } from './yarn-v1.js'
 
-const KINDS: Readonly<Record<string, string>> = {
+/** A Map, not an object: looked up with every file name of every tree, most of them new strings. */
+const KINDS: ReadonlyMap<string, string> = new Map(Object.entries({
   'package.json': 'package.json',
   'package-lock.json': 'package-lock.json',
   'npm-shrinkwrap.json': 'npm-shrinkwrap.json',
@@ -22,7 +23,7 @@ const KINDS: Readonly<Record<string, string>> = {
   'shrinkwrap.yaml': 'shrinkwrap.yaml',
   'pnpm-workspace.yaml': 'pnpm-workspace.yaml',
   'bun.lock': 'bun.lock',
-}
+}))
 
 function baseName(path: string): string {
   const i = path.lastIndexOf('/')
@@ -31,8 +32,7 @@ function baseName(path: string): string {
 
 /** The file kind for a repository-relative path, or undefined when npm does not read it. */
 export function matches(path: string): string | undefined {
-  const base = baseName(path)
-  return Object.hasOwn(KINDS, base) ? KINDS[base] : undefined
+  return KINDS.get(baseName(path))
 }
 
 /** Guesses the format of a file whose name is not a standard one, from its first bytes. */
@@ -88,7 +88,7 @@ export function extract(file: SourceFile): Extraction {
           kind: 'unknown',
           packages: [],
           ranges: [],
-          errors: [{ file: file.path, message: `not an npm manifest or lockfile: expected one of ${Object.keys(KINDS).join(', ')}` }],
+          errors: [{ file: file.path, message: `not an npm manifest or lockfile: expected one of ${[...KINDS.keys()].join(', ')}` }],
         }
     }
   } catch (error) {

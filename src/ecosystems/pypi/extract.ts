@@ -29,7 +29,8 @@ export type PypiKind =
   | 'pylock.toml'
   | 'setup.cfg'
 
-const EXACT: Record<string, PypiKind> = {
+/** A Map, not an object: looked up with every file name of every tree, most of them new strings. */
+const EXACT: ReadonlyMap<string, PypiKind> = new Map(Object.entries({
   'pyproject.toml': 'pyproject.toml',
   'hatch.toml': 'hatch.toml',
   'poetry.lock': 'poetry.lock',
@@ -38,13 +39,14 @@ const EXACT: Record<string, PypiKind> = {
   'Pipfile.lock': 'Pipfile.lock',
   'pdm.lock': 'pdm.lock',
   'setup.cfg': 'setup.cfg',
-}
+}) as [string, PypiKind][])
 
 export function matches(path: string): PypiKind | undefined {
   // Called for every file of every tree listed: no split, and the patterns only for the few names they could match.
   const slash = path.lastIndexOf('/')
   const base = slash === -1 ? path : path.slice(slash + 1)
-  if (Object.hasOwn(EXACT, base)) return EXACT[base]
+  const exact = EXACT.get(base)
+  if (exact) return exact
   // PEP 751: pylock.toml or pylock.<name>.toml, the name without dots.
   if (base.endsWith('.toml')) return /^pylock\.(?:[^.]+\.)?toml$/.test(base) ? 'pylock.toml' : undefined
   const lower = base.toLowerCase()

@@ -35,6 +35,21 @@ export type GitHubClient = InstanceType<ReturnType<typeof Octokit.plugin>>
 
 const ThrottledOctokit = Octokit.plugin(throttling, retry)
 
+/**
+ * Each Response by its body stream, for as long as the stream is reachable.
+ * `requestJson` asks Octokit for the body unread, and Octokit keeps only the
+ * stream: fetch cancels the body of a Response that is garbage-collected,
+ * so a collection between the answer and the read lost the body ("Response
+ * body object should not be disturbed or locked") now and then under load.
+ */
+const responsesByBody = new WeakMap<object, Response>()
+
+const fetchKeepingResponses: typeof fetch = async (input, init) => {
+  const response = await fetch(input, init)
+  if (response.body) responsesByBody.set(response.body, response)
+  return response
+}
+
 /** The one Octokit of a run: throttling (rate limits waited out) and retry (5xx with back-off). */
 export function createGitHubClient(options: ClientOptions): GitHubClient {
   const maxWait = options.maxWaitSeconds ?? 3600
@@ -59,6 +74,7 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
       fallbackSecondaryRateRetryAfter: 60,
     },
     retry: { retries: options.retries ?? 4, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
+    request: { fetch: fetchKeepingResponses },
   })
   if (options.onRateLimit) {
     octokit.hook.after('request', (response) => {

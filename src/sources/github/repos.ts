@@ -3,6 +3,7 @@ import picomatch from 'picomatch'
 import { NotFoundError } from '../../errors.js'
 import type { GitHubCache } from './cache.js'
 import { fatalError, ownerNotFound, remoteError, statusOf, type GitHubClient } from './client.js'
+import { mapPool } from './pool.js'
 
 /** What firebreak keeps of a repository from GitHub's listing. */
 export interface RepoInfo {
@@ -72,60 +73,79 @@ interface CachedPage {
   etag: string
   repos: RepoInfo[]
   next?: string
+  /** The number of the last page, from the first page's Link header. */
+  last?: number
 }
 
 /**
  * Lists the organisation's or user's repositories, 100 a page, each page a
  * conditional request against the cached copy (a 304 costs no rate limit).
+ * Once the first page names the last, the others are asked for side by side.
  */
-export async function listRepositories(client: GitHubClient, selection: RepoSelection, cache: GitHubCache, apiUrl: string): Promise<Listed> {
+export async function listRepositories(client: GitHubClient, selection: RepoSelection, cache: GitHubCache, apiUrl: string, concurrency = 8): Promise<Listed> {
   if (selection.repos?.length) return listExplicit(client, selection.repos, cache, apiUrl)
   const kind = selection.org ? 'org' : 'user'
   const login = (selection.org ?? selection.user) as string
-  let url: string | undefined = kind === 'org' ? `/orgs/${encodeURIComponent(login)}/repos?type=all&sort=full_name&per_page=100` : `/users/${encodeURIComponent(login)}/repos?type=owner&sort=full_name&per_page=100`
-  const repos: RepoInfo[] = []
-  const seen = new Set<string>()
-  while (url) {
+  const first = kind === 'org' ? `/orgs/${encodeURIComponent(login)}/repos?type=all&sort=full_name&per_page=100` : `/users/${encodeURIComponent(login)}/repos?type=owner&sort=full_name&per_page=100`
+  const fetchPage = async (url: string): Promise<CachedPage> => {
     // Pages are addressed by path so that the cache does not depend on the host's spelling.
     const key = `${apiUrl} ${url}`
     const cached = await cache.getRecord<CachedPage>('pages', key)
-    let page: CachedPage
     try {
       const response = await client.request(`GET ${url}`, { headers: cached ? { 'if-none-match': cached.etag } : {} })
       const data = response.data as RawRepo[]
-      const next = nextLink(response.headers.link)
-      page = { etag: String(response.headers.etag ?? ''), repos: data.map(toInfo), next }
+      const page: CachedPage = { etag: String(response.headers.etag ?? ''), repos: data.map(toInfo), ...links(response.headers.link) }
       if (page.etag) await cache.putRecord('pages', key, page)
+      return page
     } catch (error) {
-      if (statusOf(error) === 304 && cached) page = cached
-      else {
-        const fatal = fatalError(error, apiUrl)
-        if (fatal) throw fatal
-        if (statusOf(error) === 404 && repos.length === 0) throw ownerNotFound(error, kind, login)
-        throw remoteError(`listing the repositories of ${login}`, error)
-      }
+      if (statusOf(error) === 304 && cached) return cached
+      const fatal = fatalError(error, apiUrl)
+      if (fatal) throw fatal
+      if (statusOf(error) === 404 && url === first) throw ownerNotFound(error, kind, login)
+      throw remoteError(`listing the repositories of ${login}`, error)
     }
+  }
+  const pages = [await fetchPage(first)]
+  const last = pages[0]?.last
+  if (last !== undefined && last > 1) {
+    const numbers = Array.from({ length: last - 1 }, (_, i) => i + 2)
+    pages.push(...(await mapPool(numbers, concurrency, (n) => fetchPage(`${first}&page=${n}`))))
+  } else {
+    // No last page given: follow `next` one page at a time.
+    for (let next = pages[0]?.next; next; ) {
+      const page = await fetchPage(next)
+      pages.push(page)
+      next = page.next
+    }
+  }
+  const repos: RepoInfo[] = []
+  const seen = new Set<string>()
+  for (const page of pages) {
     for (const r of page.repos) {
       if (seen.has(r.fullName)) continue
       seen.add(r.fullName)
       repos.push(r)
     }
-    url = page.next
   }
   return { repos, missing: [] }
 }
 
-function nextLink(link: string | undefined): string | undefined {
-  if (!link) return undefined
-  for (const part of link.split(',')) {
-    const m = /<([^>]+)>\s*;\s*rel="next"/.exec(part)
-    if (m) {
-      const u = new URL(m[1] as string)
+/** `next` (a path below the API base) and the number of the `last` page, from a Link header. */
+function links(link: string | undefined): { next?: string; last?: number } {
+  const out: { next?: string; last?: number } = {}
+  for (const part of link?.split(',') ?? []) {
+    const m = /<([^>]+)>\s*;\s*rel="(next|last)"/.exec(part)
+    if (!m || !URL.canParse(m[1] as string)) continue
+    const u = new URL(m[1] as string)
+    if (m[2] === 'next') {
       // Keep the path below the API base (GitHub Enterprise serves under /api/v3).
-      return u.pathname.replace(/^\/api\/v3/, '') + u.search
+      out.next = u.pathname.replace(/^\/api\/v3/, '') + u.search
+    } else {
+      const page = Number(u.searchParams.get('page'))
+      if (Number.isSafeInteger(page) && page > 0) out.last = page
     }
   }
-  return undefined
+  return out
 }
 
 async function listExplicit(client: GitHubClient, names: string[], cache: GitHubCache, apiUrl: string): Promise<Listed> {

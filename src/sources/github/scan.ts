@@ -81,14 +81,14 @@ export async function scanGitHub(options: GitHubScanOptions, hooks: GitHubScanHo
       rateLimitBaseMs: options.rateLimitBaseMs,
     })
   const cache = options.cacheDir === false ? GitHubCache.disabled() : await GitHubCache.open(options.cacheDir ?? defaultCacheDir(), options.cacheMaxBytes)
-  const listed = await listRepositories(client, options, cache, apiUrl)
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
+  const listed = await listRepositories(client, options, cache, apiUrl, concurrency)
   const selected = selectRepositories(listed.repos, options)
   const result = emptyResult()
   for (const m of listed.missing) {
     result.repos.push({ name: m.fullName, files: [] })
     result.errors.push({ repo: m.fullName, file: '.', message: m.message })
   }
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
   // One bound on requests in flight, whatever stage makes them: tree listings, blob batches, single blobs.
   const slots = new Slots(concurrency)
   const reader = new BlobReader(client, cache, { apiUrl, slots, graphql: options.graphql ?? true, maxBytes: options.maxFileBytes, onGraphQLUnavailable: options.onGraphQLUnavailable })
@@ -99,9 +99,11 @@ export async function scanGitHub(options: GitHubScanOptions, hooks: GitHubScanHo
   // either, so that batches fill from many repositories at once.
   const pending: Promise<RepoScan>[] = []
   try {
+    // More repositories in hand than requests allowed: while one parses its tree or looks in the cache,
+    // another's request can use the slot.
     await mapPool(
       selected,
-      concurrency,
+      concurrency * 2,
       async (repo, index) => {
         const listed = await listRepository(client, cache, reader, slots, repo, options, apiUrl)
         const scan = (listed.snapshot ? scanSnapshot(listed.snapshot, { matcher: hooks.matcher, inventory: hooks.inventory, signal: options.signal }) : Promise.resolve(listed.failed)).then((scan) => {

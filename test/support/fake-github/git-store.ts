@@ -4,7 +4,7 @@
  * long-lived `git cat-file --batch-command` per repository.
  */
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { appendFile, mkdir, writeFile } from 'node:fs/promises'
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 
@@ -239,15 +239,76 @@ function parseTreeObject(data: Buffer): TreeEntry[] {
   return entries
 }
 
+/**
+ * `name` (a rev as cat-file takes it: `main^{tree}`, `<sha>:path`) with its
+ * leading ref replaced by the SHA the repository's ref files give; undefined
+ * when only git itself can say (an abbreviated SHA, a reflog, a missing ref).
+ */
+async function resolveName(dir: string, name: string): Promise<string | undefined> {
+  const m = /^([^:^~@]+)([\s\S]*)$/.exec(name)
+  if (!m) return undefined
+  const [, base, rest] = m as unknown as [string, string, string]
+  if (/^[0-9a-f]{40}$/.test(base)) return name
+  const sha = await resolveRef(dir, base, 0)
+  return sha === undefined ? undefined : sha + rest
+}
+
+async function resolveRef(dir: string, ref: string, depth: number): Promise<string | undefined> {
+  if (ref.includes('..') || depth > 5) return undefined
+  // git's own order for a short name.
+  const candidates = ref === 'HEAD' || ref.startsWith('refs/') ? [ref] : [`refs/${ref}`, `refs/tags/${ref}`, `refs/heads/${ref}`, `refs/remotes/${ref}`]
+  let packed: string | undefined
+  for (const candidate of candidates) {
+    const loose = (await readFile(path.join(dir, candidate), 'utf8').catch(() => undefined))?.trim()
+    if (loose !== undefined) {
+      if (/^[0-9a-f]{40}$/.test(loose)) return loose
+      return loose.startsWith('ref: ') ? resolveRef(dir, loose.slice(5), depth + 1) : undefined
+    }
+    packed ??= await readFile(path.join(dir, 'packed-refs'), 'utf8').catch(() => '')
+    const line = packed.split('\n').find((l) => /^[0-9a-f]{40} /.test(l) && l.slice(41) === candidate)
+    if (line) return line.slice(0, 40)
+  }
+  return undefined
+}
+
 /** Reads objects of many repositories, keeping a bounded number of cat-file processes. */
 export class GitStore {
   private readonly procs = new Map<string, CatFile>()
   private readonly treeCache = new Map<string, TreeEntry[]>()
+  /** One cat-file over every repository's objects, and the repositories it sees. */
+  private shared: CatFile | undefined
+  private readonly sharedDirs = new Set<string>()
 
   constructor(
     readonly root: string,
     private readonly maxProcs = 24,
   ) {}
+
+  /**
+   * Objects of all these repositories through one process: a bare repository
+   * whose alternates list them all. A process per repository costs a fork of
+   * this whole server (~15 ms of its one thread each), which over a thousand
+   * repositories would be the fake's time, not the client's. Refs are still
+   * each repository's own, read from its ref files. Objects are then found
+   * by SHA across repositories (GitHub would answer 404 for another
+   * repository's object; nothing here relies on that).
+   */
+  async shareObjects(dirs: readonly string[]): Promise<void> {
+    const dir = path.join(this.root, '.shared.git')
+    await run('git', ['init', '--bare', '--quiet', dir])
+    await mkdir(path.join(dir, 'objects', 'info'), { recursive: true })
+    await writeFile(path.join(dir, 'objects', 'info', 'alternates'), dirs.map((d) => path.join(d, 'objects')).join('\n') + '\n')
+    this.shared = new CatFile(dir)
+    for (const d of dirs) this.sharedDirs.add(d)
+  }
+
+  /** The shared process and the name to ask it, when it can answer for this repository. */
+  private async sharedFor(owner: string, repo: string, name: string): Promise<{ proc: CatFile; name: string } | undefined> {
+    const dir = repoDir(this.root, owner, repo)
+    if (!this.shared || !this.sharedDirs.has(dir)) return undefined
+    const resolved = await resolveName(dir, name)
+    return resolved === undefined ? undefined : { proc: this.shared, name: resolved }
+  }
 
   private proc(owner: string, repo: string): CatFile {
     const dir = repoDir(this.root, owner, repo)
@@ -271,8 +332,14 @@ export class GitStore {
     return p
   }
 
-  read(owner: string, repo: string, name: string): Promise<GitObject | undefined> {
-    return this.proc(owner, repo).read(name)
+  async read(owner: string, repo: string, name: string): Promise<GitObject | undefined> {
+    const shared = await this.sharedFor(owner, repo, name)
+    return shared ? shared.proc.read(shared.name) : this.proc(owner, repo).read(name)
+  }
+
+  private async info(owner: string, repo: string, sha: string): Promise<GitObject | undefined> {
+    const shared = await this.sharedFor(owner, repo, sha)
+    return shared ? shared.proc.info(shared.name) : this.proc(owner, repo).info(sha)
   }
 
   /** `<ref>^{commit}` → commit sha, tree sha and committer time. */
@@ -315,8 +382,7 @@ export class GitStore {
       const obj = await this.read(owner, repo, tree)
       if (!obj || obj.type !== 'tree') throw new Error(`not a tree: ${tree}`)
       entries = parseTreeObject(obj.data)
-      const proc = this.proc(owner, repo)
-      await Promise.all(entries.filter((e) => e.type === 'blob').map(async (e) => (e.size = (await proc.info(e.sha))?.size ?? 0)))
+      await Promise.all(entries.filter((e) => e.type === 'blob').map(async (e) => (e.size = (await this.info(owner, repo, e.sha))?.size ?? 0)))
     }
     if (this.treeCache.size > 50_000) this.treeCache.clear()
     this.treeCache.set(key, entries)
@@ -326,5 +392,6 @@ export class GitStore {
   close(): void {
     for (const p of this.procs.values()) p.close()
     this.procs.clear()
+    this.shared?.close()
   }
 }

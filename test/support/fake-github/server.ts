@@ -116,6 +116,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     repos.set(`${owner.login}/${spec.name}`.toLowerCase(), { id: nextId++, owner, spec, pushedAt: spec.pushedAt ?? '2025-01-01T00:00:00Z' })
   }
   const store = new GitStore(root)
+  await store.shareObjects(specs.map(({ owner, spec }) => repoDir(root, owner.login, spec.name)))
   const collab = new Collab(
     () => base,
     (owner, repo) => {
