@@ -86,6 +86,33 @@ export function buildTree(schema: Schema, base: string, r: Repo, sha: string, en
   }
 }
 
+/** Each tree entry's JSON up to its `url`, and after the API base: memoised, as entries of shared sub-trees are the same objects. */
+const entryPieces = new WeakMap<TreeEntry, [string, string]>()
+const TREE_PLACEHOLDER = '__fake_github_tree_entries__'
+
+/**
+ * `JSON.stringify(buildTree(...))`, built from memoised pieces: a recursive
+ * listing of thousands of files is otherwise the fake's largest cost per
+ * request, which a benchmark would charge to the client sharing its CPU.
+ * The server checks the two agree whenever it validates responses.
+ */
+export function treeText(schema: Schema, base: string, r: Repo, sha: string, entries: readonly TreeEntry[], truncated: boolean): string {
+  const api = `${base}/repos/${r.owner.login}/${r.spec.name}/git`
+  const apiJson = JSON.stringify(api).slice(1, -1)
+  const head = JSON.stringify({ ...(skeleton(schema) as object), sha, url: `${api}/trees/${sha}`, truncated, tree: TREE_PLACEHOLDER })
+  const parts: string[] = []
+  for (const e of entries) {
+    let pieces = entryPieces.get(e)
+    if (!pieces) {
+      const fixed = JSON.stringify({ path: e.path, mode: e.mode, type: e.type, sha: e.sha, ...(e.size !== undefined ? { size: e.size } : {}), url: '' })
+      pieces = [fixed.slice(0, -3) + '"', `/${e.type === 'tree' ? 'trees' : 'blobs'}/${e.sha}"}`]
+      entryPieces.set(e, pieces)
+    }
+    parts.push(pieces[0] + apiJson + pieces[1])
+  }
+  return head.replace(`"${TREE_PLACEHOLDER}"`, () => `[${parts.join(',')}]`)
+}
+
 export function buildBlob(schema: Schema, base: string, r: Repo, sha: string, data: Buffer): unknown {
   // GitHub wraps base64 at 60 columns.
   const content = (data.toString('base64').match(/.{1,60}/g) ?? []).join('\n') + (data.length ? '\n' : '')

@@ -275,6 +275,8 @@ async function resolveRef(dir: string, ref: string, depth: number): Promise<stri
 export class GitStore {
   private readonly procs = new Map<string, CatFile>()
   private readonly treeCache = new Map<string, TreeEntry[]>()
+  /** Recursive listings of sub-trees under a path, memoised: the same objects for every repository mounting them there. */
+  private readonly mountedCache = new Map<string, TreeEntry[]>()
   /** One cat-file over every repository's objects, and the repositories it sees. */
   private shared: CatFile | undefined
   private readonly sharedDirs = new Set<string>()
@@ -375,7 +377,14 @@ export class GitStore {
       for (const entry of await this.listTree(owner, repo, tree, false)) {
         entries.push(entry)
         if (entry.type !== 'tree') continue
-        for (const sub of await this.listTree(owner, repo, entry.sha, true)) entries.push({ ...sub, path: `${entry.path}/${sub.path}` })
+        const mountKey = `${entry.sha}:${entry.path}`
+        let mounted = this.mountedCache.get(mountKey)
+        if (!mounted) {
+          mounted = (await this.listTree(owner, repo, entry.sha, true)).map((sub) => ({ ...sub, path: `${entry.path}/${sub.path}` }))
+          if (this.mountedCache.size > 10_000) this.mountedCache.clear()
+          this.mountedCache.set(mountKey, mounted)
+        }
+        for (const sub of mounted) entries.push(sub)
       }
     } else {
       // The tree object itself, through the repository's long-lived cat-file: no process per listing.

@@ -17,7 +17,7 @@ import path from 'node:path'
 import { createBareRepo, createFiller, GitStore, mulberry32, repoDir, type FakeOwnerSpec, type FakeRepoSpec } from './git-store.js'
 import { serveGitHttp } from './git-http.js'
 import { matchOperation, OpenApiValidator, type MatchedOperation } from './openapi.js'
-import { buildAdvisory, buildBlob, buildBranch, buildCommit, buildRateLimit, buildRepo, buildTree } from './bodies.js'
+import { buildAdvisory, buildBlob, buildBranch, buildCommit, buildRateLimit, buildRepo, buildTree, treeText } from './bodies.js'
 import { Collab, type FakeIssue, type FakePull } from './collab.js'
 import { executeGraphql, prepareGraphql, type GraphqlBackend } from './graphql.js'
 
@@ -185,7 +185,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     return undefined
   }
 
-  type Answer = { status: number; body: unknown; headers?: Record<string, string> }
+  /** `text`, when given, is the body already serialised (the same JSON). */
+  type Answer = { status: number; body: unknown; headers?: Record<string, string>; text?: string }
 
   /** Counts an API request under its key (`METHOD /template`); its 1-based number, which the faults refer to. */
   function admit(key: string): number {
@@ -271,11 +272,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     const refused = refusal(req, n, { graphql: false, limited, fullName })
     if (refused) return respond(refused.status, refused.body, refused.headers)
     const headers = commonHeaders(n)
-    const answer = (await collab.route(op, url, body, validator.responseSchema(op, 201) ?? validator.responseSchema(op, 200))) ?? (await route(op, url))
+    const answer: Answer = (await collab.route(op, url, body, validator.responseSchema(op, 201) ?? validator.responseSchema(op, 200))) ?? (await route(op, url))
     // Stringified once, for the ETag and for sending: recursive trees run to hundreds of KB.
     let text: string | undefined
     if (answer.status === 200 && method === 'GET') {
-      text = JSON.stringify(answer.body)
+      text = answer.text ?? JSON.stringify(answer.body)
       const etag = `W/"${createHash('sha256').update(text).digest('hex').slice(0, 40)}"`
       if (req.headers['if-none-match'] === etag) {
         // GitHub does not count a 304 against the rate limit.
@@ -360,7 +361,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         const entries = await store.listTree(r.owner.login, r.spec.name, tree, recursive)
         const cap = recursive ? r.spec.truncateTreeAt : undefined
         const truncated = cap !== undefined && entries.length > cap
-        return { status: 200, body: buildTree(schema, base, r, tree, truncated ? entries.slice(0, cap) : entries, truncated) }
+        const listed = truncated ? entries.slice(0, cap) : entries
+        const text = treeText(schema, base, r, tree, listed, truncated)
+        if (options.validateResponses === false) return { status: 200, body: undefined, text }
+        // Validated as an object; sent as the memoised text, which must be the same JSON.
+        const body = buildTree(schema, base, r, tree, listed, truncated)
+        if (JSON.stringify(body) !== text) violations.push(`${url.pathname}: the fake's tree text differs from its tree body`)
+        return { status: 200, body, text }
       }
       case '/repos/{owner}/{repo}/git/blobs/{file_sha}': {
         const r = repos.get(`${p.owner}/${p.repo}`.toLowerCase())
