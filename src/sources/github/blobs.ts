@@ -2,7 +2,6 @@ import { DEFAULT_MAX_FILE_BYTES, decodeText, formatBytes, type ReadOutcome } fro
 import { gitBlobSha, type GitHubCache } from './cache.js'
 import { describeError, fatalError, requestJson, type GitHubClient } from './client.js'
 import { fetchBlobsByGraphQL, GRAPHQL_TEXT_LIMIT, GraphQLUnavailable, type BlobWant } from './graphql-blobs.js'
-import type { Slots } from './pool.js'
 import type { RepoInfo } from './repos.js'
 import type { TreeFile } from './tree.js'
 
@@ -17,8 +16,8 @@ const BATCH_BYTES = 4 * 1024 * 1024
 
 export interface BlobReaderOptions {
   apiUrl: string
-  /** The bound on the scan's requests, shared with tree listing. */
-  slots: Slots
+  /** Sends the requests: the scan's, bounded on the wire together with tree listing. */
+  fetch?: typeof globalThis.fetch
   /** Batch blob reads over GraphQL (REST alone when false, or when GraphQL proves unavailable). */
   graphql: boolean
   maxBytes?: number
@@ -137,7 +136,7 @@ export class BlobReader {
     // that keeps failing costs a request a blob, never a blob.
     for (let attempt = 0; attempt < 2 && this.graphql; attempt++) {
       try {
-        got = await this.options.slots.run(() => fetchBlobsByGraphQL(this.client, this.options.apiUrl, batch))
+        got = await fetchBlobsByGraphQL(this.client, this.options.apiUrl, batch, this.options.fetch)
         break
       } catch (error) {
         if (error instanceof GraphQLUnavailable) this.stopGraphQL(error.message)
@@ -159,9 +158,12 @@ export class BlobReader {
   }
 
   private async readRest(repo: RepoInfo, sha: string): Promise<Buffer> {
-    const { data: blob } = await this.options.slots.run(() =>
-      requestJson<{ content: string; encoding: string }>(this.client, 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner: repo.owner, repo: repo.name, file_sha: sha }),
-    )
+    const { data: blob } = await requestJson<{ content: string; encoding: string }>(this.client, 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}', {
+      owner: repo.owner,
+      repo: repo.name,
+      file_sha: sha,
+      ...(this.options.fetch ? { request: { fetch: this.options.fetch } } : {}),
+    })
     const data = blob.encoding === 'base64' ? Buffer.from(blob.content, 'base64') : Buffer.from(blob.content, 'utf8')
     if (gitBlobSha(data) !== sha) throw new Error(`blob ${sha} did not match its SHA`)
     return data

@@ -5,6 +5,7 @@ import { Octokit } from '@octokit/rest'
 
 import { AuthError, FirebreakError, NotFoundError, RemoteError } from '../../errors.js'
 import type { GitHubAuth } from './auth.js'
+import type { Slots } from './pool.js'
 
 export const DEFAULT_API_URL = 'https://api.github.com'
 
@@ -44,10 +45,54 @@ const ThrottledOctokit = Octokit.plugin(throttling, retry)
  */
 const responsesByBody = new WeakMap<object, Response>()
 
-const fetchKeepingResponses: typeof fetch = async (input, init) => {
-  const response = await fetch(input, init)
-  if (response.body) responsesByBody.set(response.body, response)
-  return response
+/**
+ * The fetch firebreak gives Octokit: it keeps each Response alive while its
+ * body is (see above), and with `slots` holds one slot per request from the
+ * moment it is sent until its body has been read to the end (or dropped).
+ * The bound is on the wire, not around Octokit's own bookkeeping (its
+ * throttling and retry queues add ~10 ms a request), so that a slot is
+ * never idle while that runs.
+ */
+export function wireFetch(slots?: Slots): typeof fetch {
+  return async (input, init) => {
+    const release = slots ? await slots.acquire() : undefined
+    let response: Response
+    try {
+      response = await fetch(input, init)
+    } catch (error) {
+      release?.()
+      throw error
+    }
+    // Statuses without a body (204, 304) cannot be rebuilt with one.
+    if (!response.body || !release || [101, 103, 204, 205, 304].includes(response.status)) {
+      release?.()
+      if (response.body) responsesByBody.set(response.body, response)
+      return response
+    }
+    const reader = response.body.getReader()
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const chunk = await reader.read()
+          if (chunk.done) {
+            release()
+            controller.close()
+          } else controller.enqueue(chunk.value)
+        } catch (error) {
+          release()
+          controller.error(error)
+        }
+      },
+      cancel(reason) {
+        release()
+        return reader.cancel(reason)
+      },
+    })
+    const held = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
+    Object.defineProperty(held, 'url', { value: response.url })
+    responsesByBody.set(body, held)
+    return held
+  }
 }
 
 /** The one Octokit of a run: throttling (rate limits waited out) and retry (5xx with back-off). */
@@ -74,7 +119,7 @@ export function createGitHubClient(options: ClientOptions): GitHubClient {
       fallbackSecondaryRateRetryAfter: 60,
     },
     retry: { retries: options.retries ?? 4, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
-    request: { fetch: fetchKeepingResponses },
+    request: { fetch: wireFetch() },
   })
   if (options.onRateLimit) {
     octokit.hook.after('request', (response) => {

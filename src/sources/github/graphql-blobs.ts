@@ -71,7 +71,7 @@ export function blobQuery(wants: readonly BlobWant[]): { query: string; aliases:
  * Throws GraphQLUnavailable when the endpoint is not there, and passes on
  * errors that concern the whole run (401) for the caller to judge.
  */
-export async function fetchBlobsByGraphQL(client: GitHubClient, apiUrl: string, wants: readonly BlobWant[]): Promise<Map<string, Buffer>> {
+export async function fetchBlobsByGraphQL(client: GitHubClient, apiUrl: string, wants: readonly BlobWant[], fetch?: typeof globalThis.fetch): Promise<Map<string, Buffer>> {
   const got = new Map<string, Buffer>()
   if (wants.length === 0) return got
   const { query, aliases } = blobQuery(wants)
@@ -81,7 +81,7 @@ export async function fetchBlobsByGraphQL(client: GitHubClient, apiUrl: string, 
       baseUrl: graphqlBase(apiUrl),
       query,
       // The caller decides what a failure costs (plugin-retry, given any `retries`, would retry even a 404).
-      request: { retries: 0 },
+      request: { retries: 0, ...(fetch ? { fetch } : {}) },
     }))
   } catch (error) {
     const status = statusOf(error)

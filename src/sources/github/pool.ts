@@ -17,11 +17,7 @@ export async function mapPool<T, R>(items: readonly T[], concurrency: number, fn
   return results
 }
 
-/**
- * At most `size` calls in flight, served in arrival order: one bound on the
- * requests of a scan, whichever stage (tree listing, blob batch, single blob)
- * makes them.
- */
+/** At most `size` holders at once, served in arrival order. */
 export class Slots {
   private free: number
   private readonly waiting: (() => void)[] = []
@@ -31,11 +27,22 @@ export class Slots {
   }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.free > 0) this.free--
-    else await new Promise<void>((resolve) => this.waiting.push(resolve))
+    const release = await this.acquire()
     try {
       return await fn()
     } finally {
+      release()
+    }
+  }
+
+  /** Waits for a slot; the function returned gives it back (once, however often it is called). */
+  async acquire(): Promise<() => void> {
+    if (this.free > 0) this.free--
+    else await new Promise<void>((resolve) => this.waiting.push(resolve))
+    let held = true
+    return () => {
+      if (!held) return
+      held = false
       const next = this.waiting.shift()
       if (next) next()
       else this.free++

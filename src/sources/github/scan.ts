@@ -6,7 +6,7 @@ import type { ScanResult } from '../../scan/types.js'
 import { resolveGitHubAuth, type AuthOptions } from './auth.js'
 import { BlobReader } from './blobs.js'
 import { defaultCacheDir, GitHubCache } from './cache.js'
-import { createGitHubClient, DEFAULT_API_URL, describeError, fatalError, type GitHubClient, type RateLimitWait } from './client.js'
+import { createGitHubClient, DEFAULT_API_URL, describeError, fatalError, wireFetch, type GitHubClient, type RateLimitWait } from './client.js'
 import { mapPool, Slots } from './pool.js'
 import { listRepositories, requireOwner, selectRepositories, type RepoInfo, type RepoSelection } from './repos.js'
 import { listTree, type TreeFile } from './tree.js'
@@ -89,9 +89,10 @@ export async function scanGitHub(options: GitHubScanOptions, hooks: GitHubScanHo
     result.repos.push({ name: m.fullName, files: [] })
     result.errors.push({ repo: m.fullName, file: '.', message: m.message })
   }
-  // One bound on requests in flight, whatever stage makes them: tree listings, blob batches, single blobs.
-  const slots = new Slots(concurrency)
-  const reader = new BlobReader(client, cache, { apiUrl, slots, graphql: options.graphql ?? true, maxBytes: options.maxFileBytes, onGraphQLUnavailable: options.onGraphQLUnavailable })
+  // One bound on requests in flight, whatever stage makes them (tree listings, blob batches, single blobs),
+  // held on the wire: from sending a request to the end of its answer.
+  const fetch = wireFetch(new Slots(concurrency))
+  const reader = new BlobReader(client, cache, { apiUrl, fetch, graphql: options.graphql ?? true, maxBytes: options.maxFileBytes, onGraphQLUnavailable: options.onGraphQLUnavailable })
   let done = 0
   let findings = 0
   hooks.onProgress?.({ done, total: selected.length, findings, rateLimitRemaining })
@@ -105,7 +106,7 @@ export async function scanGitHub(options: GitHubScanOptions, hooks: GitHubScanHo
       selected,
       concurrency * 2,
       async (repo, index) => {
-        const listed = await listRepository(client, cache, reader, slots, repo, options, apiUrl)
+        const listed = await listRepository(client, cache, reader, fetch, repo, options, apiUrl)
         const scan = (listed.snapshot ? scanSnapshot(listed.snapshot, { matcher: hooks.matcher, inventory: hooks.inventory, signal: options.signal }) : Promise.resolve(listed.failed)).then((scan) => {
           done++
           findings += scan.findings.length
@@ -133,14 +134,14 @@ async function listRepository(
   client: GitHubClient,
   cache: GitHubCache,
   reader: BlobReader,
-  slots: Slots,
+  fetch: typeof globalThis.fetch,
   repo: RepoInfo,
   options: GitHubScanOptions,
   apiUrl: string,
 ): Promise<{ snapshot: RepoSnapshot; failed?: undefined } | { snapshot?: undefined; failed: RepoScan }> {
   const ref = options.ref ?? repo.defaultBranch
   try {
-    return { snapshot: await repoSnapshot(client, cache, reader, slots, repo, ref, apiUrl) }
+    return { snapshot: await repoSnapshot(client, cache, reader, fetch, repo, ref, apiUrl) }
   } catch (error) {
     const fatal = fatalError(error, apiUrl)
     if (fatal) throw fatal
@@ -150,7 +151,7 @@ async function listRepository(
   }
 }
 
-async function repoSnapshot(client: GitHubClient, cache: GitHubCache, reader: BlobReader, slots: Slots, repo: RepoInfo, ref: string, apiUrl: string): Promise<RepoSnapshot> {
+async function repoSnapshot(client: GitHubClient, cache: GitHubCache, reader: BlobReader, fetch: typeof globalThis.fetch, repo: RepoInfo, ref: string, apiUrl: string): Promise<RepoSnapshot> {
   const key = `${apiUrl} ${repo.fullName} ${ref}`
   const cached = await cache.getRecord<RepoRecord>('repos', key)
   let record: RepoRecord
@@ -158,7 +159,7 @@ async function repoSnapshot(client: GitHubClient, cache: GitHubCache, reader: Bl
   if (cached && cached.pushedAt !== null && cached.pushedAt === repo.pushedAt && cached.ref === ref) {
     record = cached
   } else {
-    const listing = await listTree(client, repo.owner, repo.name, ref, cached?.etag, (request) => slots.run(request))
+    const listing = await listTree(client, repo.owner, repo.name, ref, cached?.etag, fetch)
     if (listing === 'not-modified') record = { ...(cached as RepoRecord), pushedAt: repo.pushedAt }
     else record = { pushedAt: repo.pushedAt, ref, treeSha: listing.treeSha, etag: listing.etag, files: listing.files }
     await cache.putRecord('repos', key, record)

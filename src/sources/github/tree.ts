@@ -38,8 +38,8 @@ function maybeIncluded(path: string): boolean {
  * Lists a ref's files with one recursive tree request. A truncated listing
  * (GitHub's 100,000-entry / 7 MB cap) is never taken as complete: that
  * tree is listed one level and each sub-tree is listed the same way in turn.
- * Answers 'not-modified' when the tree matches `etag` (304). Each request
- * goes through `limit` (the scan's bound on requests in flight).
+ * Answers 'not-modified' when the tree matches `etag` (304). `fetch`, when
+ * given, sends the requests (the scan's, bounded on the wire).
  */
 export async function listTree(
   client: GitHubClient,
@@ -47,20 +47,19 @@ export async function listTree(
   repo: string,
   ref: string,
   etag?: string,
-  limit: <T>(request: () => Promise<T>) => Promise<T> = (request) => request(),
+  fetch?: typeof globalThis.fetch,
 ): Promise<TreeListing | 'not-modified'> {
   let requests = 0
   const get = async (treeish: string, recursive: boolean, ifNoneMatch?: string) => {
     requests++
-    const response = await limit(() =>
-      requestJson<RawTree>(client, 'GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
-        owner,
-        repo,
-        tree_sha: treeish,
-        ...(recursive ? { recursive: '1' } : {}),
-        headers: ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {},
-      }),
-    )
+    const response = await requestJson<RawTree>(client, 'GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
+      owner,
+      repo,
+      tree_sha: treeish,
+      ...(recursive ? { recursive: '1' } : {}),
+      headers: ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {},
+      ...(fetch ? { request: { fetch } } : {}),
+    })
     return { data: response.data, etag: response.headers.etag as string | undefined }
   }
   let first
