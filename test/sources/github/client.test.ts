@@ -3,7 +3,8 @@ import { runInNewContext } from 'node:vm'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { createGitHubClient, requestJson } from '../../../src/sources/github/client.js'
+import { createGitHubClient, requestJson, wireFetch } from '../../../src/sources/github/client.js'
+import { Slots } from '../../../src/sources/github/pool.js'
 import { startFakeGitHub, type FakeGitHub } from '../../support/fake-github/index.js'
 
 setFlagsFromString('--expose-gc')
@@ -34,5 +35,29 @@ describe('requestJson', () => {
       expect(data.tree.map((e) => e.path)).toEqual(['package.json'])
     }
     gh.assertNoViolations()
+  })
+
+  it('holds a slot from sending a request to the end of its answer, or its cancellation', async () => {
+    const slots = new Slots(1)
+    const fetchOnWire = wireFetch(slots)
+    const url = `${gh.url}/repos/acme/app/git/trees/main`
+    const headers = { authorization: `token ${gh.token}` }
+    const first = await fetchOnWire(url, { headers })
+    let next = false
+    const waiting = slots.acquire().then((release) => {
+      next = true
+      return release
+    })
+    await new Promise((resolve) => setImmediate(resolve))
+    // The answer's headers are in, its body is not read: the request is still on the wire.
+    expect(next).toBe(false)
+    expect(JSON.parse(await first.text()).tree).toHaveLength(1)
+    ;(await waiting)()
+    expect(next).toBe(true)
+    const second = await fetchOnWire(url, { headers })
+    expect(second.url).toBe(url)
+    await second.body?.cancel()
+    const release = await slots.acquire()
+    release()
   })
 })
