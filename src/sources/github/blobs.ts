@@ -133,7 +133,7 @@ export class BlobReader {
   private async send(batch: Queued[]): Promise<void> {
     let got = new Map<string, Buffer>()
     // A failed batch is tried once more, then read over REST (with REST's own retries): a batch
-    // that keeps failing costs a request a blob, never a blob.
+    // that keeps failing costs one request a blob, and loses none.
     for (let attempt = 0; attempt < 2 && this.graphql; attempt++) {
       try {
         got = await fetchBlobsByGraphQL(this.client, this.options.apiUrl, batch, this.options.fetch)

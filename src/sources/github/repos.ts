@@ -107,7 +107,8 @@ export async function listRepositories(client: GitHubClient, selection: RepoSele
   }
   const pages = [await fetchPage(first)]
   const last = pages[0]?.last
-  if (last !== undefined && last > 1) {
+  // (A last page beyond 10,000 pages of 100 is not believed: then `next` is followed.)
+  if (last !== undefined && last > 1 && last <= 10_000) {
     const numbers = Array.from({ length: last - 1 }, (_, i) => i + 2)
     pages.push(...(await mapPool(numbers, concurrency, (n) => fetchPage(`${first}&page=${n}`))))
   } else {
