@@ -121,7 +121,7 @@ Exit status: 0 nothing affected, 1 affected versions found, 2 bad input or a fil
       ? await scanRemote(flags as RemoteScanFlags, {
           matcher,
           inventory: flags.inventory,
-          onProgress: (p) => progress.update(`scanning repositories: ${p.done}/${p.total} done, ${p.findings} affected${p.rateLimitRemaining === undefined ? '' : `, rate limit ${p.rateLimitRemaining} left`}`),
+          onProgress: (p) => progress.update(`scanning repositories: ${p.done}/${p.total} done${p.listed === undefined ? '' : ` (${p.listed} listed)`}, ${p.findings} affected${p.rateLimitRemaining === undefined ? '' : `, rate limit ${p.rateLimitRemaining} left`}`),
           onGraphQLUnavailable: (reason) => {
             progress.clear()
             if (!flags.quiet) process.stderr.write(`firebreak: ${reason}; reading files over REST, one request each\n`)

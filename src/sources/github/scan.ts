@@ -37,6 +37,8 @@ export interface GitHubScanOptions extends RepoSelection, AuthOptions {
 
 export interface GitHubProgress {
   done: number
+  /** Trees listed so far: a repository is done once its files, fetched in batches, are read too. */
+  listed?: number
   total: number
   findings: number
   rateLimitRemaining?: number
@@ -94,8 +96,9 @@ export async function scanGitHub(options: GitHubScanOptions, hooks: GitHubScanHo
   const fetch = wireFetch(new Slots(concurrency))
   const reader = new BlobReader(client, cache, { apiUrl, fetch, graphql: options.graphql ?? true, maxBytes: options.maxFileBytes, onGraphQLUnavailable: options.onGraphQLUnavailable })
   let done = 0
+  let listedCount = 0
   let findings = 0
-  hooks.onProgress?.({ done, total: selected.length, findings, rateLimitRemaining })
+  hooks.onProgress?.({ done, listed: listedCount, total: selected.length, findings, rateLimitRemaining })
   // A repository's scan waits for its blobs, which wait for a batch to fill; listing does not wait for
   // either, so that batches fill from many repositories at once.
   const pending: Promise<RepoScan>[] = []
@@ -107,10 +110,12 @@ export async function scanGitHub(options: GitHubScanOptions, hooks: GitHubScanHo
       concurrency * 2,
       async (repo, index) => {
         const listed = await listRepository(client, cache, reader, fetch, repo, options, apiUrl)
+        listedCount++
+        hooks.onProgress?.({ done, listed: listedCount, total: selected.length, findings, rateLimitRemaining })
         const scan = (listed.snapshot ? scanSnapshot(listed.snapshot, { matcher: hooks.matcher, inventory: hooks.inventory, signal: options.signal }) : Promise.resolve(listed.failed)).then((scan) => {
           done++
           findings += scan.findings.length
-          hooks.onProgress?.({ done, total: selected.length, findings, rateLimitRemaining, repo: repo.fullName })
+          hooks.onProgress?.({ done, listed: listedCount, total: selected.length, findings, rateLimitRemaining, repo: repo.fullName })
           return scan
         })
         // Awaited below with the others; until then a rejection must not count as unhandled.

@@ -55,8 +55,14 @@ describe('blob reads batched over GraphQL', () => {
   it('reads everything REST reads, with one GraphQL request instead of one request per blob', async () => {
     expect(gh.counts()[GRAPHQL]).toBeUndefined()
     gh.resetCounts()
-    const result = await scanGitHub(base(), { matcher })
+    const progress: { done: number; listed?: number; total: number }[] = []
+    const result = await scanGitHub(base(), { matcher, onProgress: (p) => progress.push(p) })
     expect(summary(result)).toEqual(restOnly)
+    // Progress says how many trees are listed while the batch that completes them is still to come.
+    const last = progress[progress.length - 1]
+    expect(last?.done).toBe(result.repos.length)
+    expect(last?.listed).toBe(result.repos.length)
+    expect(progress.some((p) => p.listed === result.repos.length && p.done < p.listed)).toBe(true)
     expect(new Set(result.findings.map((f) => f.repo))).toEqual(expectedAffected)
     // The exact bytes were read, and found not to be UTF-8: the same error as over REST.
     expect(result.errors).toEqual([{ repo: 'gq/latin1', file: 'requirements.txt', line: expect.any(Number), message: expect.stringMatching(/UTF-8/) }])
