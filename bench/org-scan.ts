@@ -10,7 +10,9 @@
  *                             [--filler-files 3500] [--filler-mb 34] [--clone-sample 100] [--clone-all]
  *
  * The scan runs in a child process so that its peak memory (RSS, sampled) is
- * its own and not the fake server's.
+ * its own and not the fake server's. To see where time goes:
+ * BENCH_CPU_PROF=DIR writes a CPU profile of each scan into DIR, and
+ * BENCH_FAKE_PROF=FILE one of the fake GitHub during the first scan.
  */
 import { execFile, spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -64,7 +66,6 @@ async function worker(): Promise<void> {
 
 function runWorker(apiUrl: string, token: string, cacheDir: string, concurrency: number, mode: 'graphql' | 'rest' = 'graphql'): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
-    // BENCH_CPU_PROF=DIR writes a CPU profile of each scan there.
     const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
     const child = spawn(process.execPath, [...profile, '--import', 'tsx', fileURLToPath(import.meta.url), '--worker', apiUrl, token, cacheDir, String(concurrency), mode], { stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''

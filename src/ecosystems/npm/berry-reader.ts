@@ -15,7 +15,7 @@
  * failsafe schema: every scalar a string) would.
  */
 
-import { NextIndex } from './common.js'
+import { NextIndex, plainKeyColon } from './common.js'
 
 /** One top-level entry of a berry lockfile. */
 export interface BerryEntry {
@@ -197,11 +197,8 @@ function read(text: string): BerryEntry[] {
       if (keyEnd === -1 || text.charCodeAt(keyEnd) !== 58) throw UNSUPPORTED
       colon = keyEnd
     } else {
-      colon = colonSpace.from(i)
-      if (colon === -1 || colon >= end) {
-        if (text.charCodeAt(end - 1) !== 58) throw UNSUPPORTED
-        colon = end - 1
-      }
+      colon = plainKeyColon(text, colonSpace, i, end)
+      if (colon === -1) throw UNSUPPORTED
       keyEnd = colon
       // Plain keys are simple strings at every depth, so no line can open a flow collection or a comment.
       if (!isSimple(text, keyStart, keyEnd)) throw UNSUPPORTED
@@ -288,8 +285,9 @@ export function berryDeps(text: string, entry: BerryEntry): string[] {
       keyEnd = quotedEnd(text, i, end)
       colon = keyEnd
     } else {
-      colon = colonSpace.from(i)
-      if (colon === -1 || colon >= end) colon = end - 1
+      colon = plainKeyColon(text, colonSpace, i, end)
+      // The entry was read once already: a line here always has its colon.
+      if (colon === -1) colon = end - 1
       keyEnd = colon
     }
     let v = colon + 1

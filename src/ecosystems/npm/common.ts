@@ -634,6 +634,16 @@ export function stripBom(text: string): string {
  * readers): the search runs again only once the last hit is passed, so a text
  * with few or no hits costs one pass in total, not one pass per line.
  */
+/**
+ * The colon ending a plain YAML key that starts at `from` on a line ending at
+ * `end`: its `: `, else a `:` that ends the line; -1 when there is neither.
+ */
+export function plainKeyColon(text: string, colonSpace: NextIndex, from: number, end: number): number {
+  const colon = colonSpace.from(from)
+  if (colon !== -1 && colon < end) return colon
+  return text.charCodeAt(end - 1) === 58 ? end - 1 : -1
+}
+
 export class NextIndex {
   private hit = -1
   private searchedFrom = Infinity

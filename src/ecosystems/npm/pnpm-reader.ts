@@ -15,7 +15,7 @@
  * caller parses with `yaml`: the reader never guesses.
  */
 
-import { NextIndex } from './common.js'
+import { NextIndex, plainKeyColon } from './common.js'
 
 export interface PnpmDoc {
   /** The document as `toJS()` gives it; undefined for a document with no content. */
@@ -331,11 +331,8 @@ function read(text: string, skip: readonly string[] | undefined): PnpmDoc[] {
       colon = keyEnd
       if (text.charCodeAt(colon) !== 58) throw UNSUPPORTED
     } else {
-      colon = colonSpace.from(i)
-      if (colon === -1 || colon >= end) {
-        if (text.charCodeAt(end - 1) !== 58) throw UNSUPPORTED
-        colon = end - 1
-      }
+      colon = plainKeyColon(text, colonSpace, i, end)
+      if (colon === -1) throw UNSUPPORTED
       keyEnd = colon
     }
     const k = key(text, i, keyEnd)

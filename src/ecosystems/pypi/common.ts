@@ -196,6 +196,20 @@ export function ownString(table: unknown, key: string): string | undefined {
   return typeof v === 'string' ? v : undefined
 }
 
+/**
+ * The `[[key]]` entries of a lock document, and whether the key is there at
+ * all; undefined (with the error said) when it holds anything but an array.
+ */
+export function lockEntries(doc: Table, key: string, out: Collector): { entries: unknown[]; present: boolean } | undefined {
+  const raw = own(doc, key)
+  if (raw === undefined) return { entries: [], present: false }
+  if (!Array.isArray(raw)) {
+    out.error(`expected [[${key}]] entries (an array of tables)`)
+    return undefined
+  }
+  return { entries: raw, present: true }
+}
+
 export function ownArray(table: unknown, key: string): unknown[] | undefined {
   const v = own(table, key)
   return Array.isArray(v) ? v : undefined

@@ -5,7 +5,7 @@
  * the root's requirements, so entries nothing depends on are the direct ones.
  */
 import type { Extraction, SourceFile } from '../types.js'
-import { Collector, isTable, own, ownArray, ownString, ownTable, readLockToml } from './common.js'
+import { Collector, lockEntries, isTable, own, ownArray, ownString, ownTable, readLockToml } from './common.js'
 import { entryNodes, forEachVersioned, LockGraph } from './lock-graph.js'
 
 const NOT_REGISTRY = ['git', 'hg', 'svn', 'bzr', 'path', 'url']
@@ -17,13 +17,10 @@ export function extractPdmLock(file: SourceFile): Extraction {
   const doc = read.doc
   const lockVersion = ownString(ownTable(doc, 'metadata'), 'lock_version')
   const kind = lockVersion ? `pdm.lock@${lockVersion}` : 'pdm.lock'
-  const raw = own(doc, 'package')
-  if (raw !== undefined && !Array.isArray(raw)) {
-    out.error('expected [[package]] entries (an array of tables)')
-    return out.result(kind)
-  }
-  if (raw === undefined && !isTable(own(doc, 'metadata'))) out.error('expected a pdm.lock: found neither [metadata] nor [[package]]')
-  const entries = ownArray(doc, 'package') ?? []
+  const listed = lockEntries(doc, 'package', out)
+  if (!listed) return out.result(kind)
+  if (!listed.present && !isTable(own(doc, 'metadata'))) out.error('expected a pdm.lock: found neither [metadata] nor [[package]]')
+  const { entries } = listed
 
   const { nodes, lineOf } = entryNodes(entries, read.headers)
   const graph = new LockGraph(nodes)

@@ -5,7 +5,7 @@
  * in `dependencies` are taken as direct.
  */
 import type { Extraction, SourceFile } from '../types.js'
-import { Collector, own, ownArray, ownString, readLockToml } from './common.js'
+import { Collector, lockEntries, own, ownArray, ownString, readLockToml } from './common.js'
 import { entryNodes, forEachVersioned, LockGraph } from './lock-graph.js'
 
 const NOT_REGISTRY = ['vcs', 'directory', 'archive']
@@ -17,13 +17,10 @@ export function extractPylock(file: SourceFile): Extraction {
   const doc = read.doc
   const lockVersion = ownString(doc, 'lock-version')
   const kind = lockVersion ? `pylock.toml@${lockVersion}` : 'pylock.toml'
-  const raw = own(doc, 'packages')
-  if (raw !== undefined && !Array.isArray(raw)) {
-    out.error('expected [[packages]] entries (an array of tables)')
-    return out.result(kind)
-  }
-  if (lockVersion === undefined && raw === undefined) out.error("expected a pylock.toml: found neither 'lock-version' nor [[packages]]")
-  const entries = ownArray(doc, 'packages') ?? []
+  const listed = lockEntries(doc, 'packages', out)
+  if (!listed) return out.result(kind)
+  if (lockVersion === undefined && !listed.present) out.error("expected a pylock.toml: found neither 'lock-version' nor [[packages]]")
+  const { entries } = listed
 
   const { nodes, lineOf } = entryNodes(entries, read.headers)
   const graph = new LockGraph(nodes)

@@ -108,13 +108,7 @@ class Reader {
         continue
       }
       this.pos = i
-      const key = this.key()
-      if (Object.hasOwn(table, key)) throw UNSUPPORTED
-      this.spaces()
-      if (text.charCodeAt(this.pos) !== 61) throw UNSUPPORTED
-      this.pos++
-      this.spaces()
-      table[key] = this.value()
+      this.keyValue(table)
       this.endOfLine()
     }
     return { doc: root, arrayHeaders }
@@ -176,6 +170,17 @@ class Reader {
     while (text.charCodeAt(i) === 32) i++
     if (text.charCodeAt(i) === 46) throw UNSUPPORTED
     return key
+  }
+
+  /** `key = value` into `table` (a key given twice is left to smol-toml; a missing value ends the line and is refused by `value`). */
+  private keyValue(table: TomlTable): void {
+    const key = this.key()
+    if (Object.hasOwn(table, key)) throw UNSUPPORTED
+    this.spaces()
+    if (this.text.charCodeAt(this.pos) !== 61) throw UNSUPPORTED
+    this.pos++
+    this.spaces()
+    table[key] = this.value()
   }
 
   private value(): unknown {
@@ -278,14 +283,7 @@ class Reader {
     }
     for (;;) {
       if (this.pos >= this.eol) throw UNSUPPORTED
-      const key = this.key()
-      if (Object.hasOwn(table, key)) throw UNSUPPORTED
-      this.spaces()
-      if (text.charCodeAt(this.pos) !== 61) throw UNSUPPORTED
-      this.pos++
-      this.spaces()
-      if (this.pos >= this.eol) throw UNSUPPORTED
-      table[key] = this.value()
+      this.keyValue(table)
       this.spaces()
       const c = text.charCodeAt(this.pos)
       this.pos++

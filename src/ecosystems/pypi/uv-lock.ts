@@ -6,7 +6,7 @@
  * reach it only through their `dev-dependencies` (dependency groups).
  */
 import type { Extraction, SourceFile } from '../types.js'
-import { Collector, own, ownArray, ownString, ownTable, readLockToml } from './common.js'
+import { Collector, lockEntries, own, ownArray, ownString, ownTable, readLockToml } from './common.js'
 import { entryNodes, forEachVersioned, LockGraph, type DependencyRef } from './lock-graph.js'
 
 const NOT_REGISTRY = ['git', 'path', 'directory', 'url', 'editable', 'virtual']
@@ -19,13 +19,10 @@ export function extractUvLock(file: SourceFile): Extraction {
   const version = own(doc, 'version')
   const revision = own(doc, 'revision')
   const kind = typeof version === 'number' ? `uv.lock@${version}${typeof revision === 'number' ? `.${revision}` : ''}` : 'uv.lock'
-  const raw = own(doc, 'package')
-  if (raw !== undefined && !Array.isArray(raw)) {
-    out.error('expected [[package]] entries (an array of tables)')
-    return out.result(kind)
-  }
-  if (raw === undefined && typeof version !== 'number') out.error("expected a uv.lock: found neither 'version' nor [[package]]")
-  const entries = ownArray(doc, 'package') ?? []
+  const listed = lockEntries(doc, 'package', out)
+  if (!listed) return out.result(kind)
+  if (!listed.present && typeof version !== 'number') out.error("expected a uv.lock: found neither 'version' nor [[package]]")
+  const { entries } = listed
 
   const { nodes, lineOf } = entryNodes(entries, read.headers)
   const graph = new LockGraph(nodes)
