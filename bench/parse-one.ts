@@ -154,4 +154,4 @@ for (let i = 1; i < runs; i++) {
   times.push(performance.now() - t)
 }
 times.sort((a, b) => a - b)
-console.log(JSON.stringify({ impl, format, ms: times[Math.floor(times.length / 2)], peakMb: (peak - baseline) / 1024 / 1024, bytes: Buffer.byteLength(text), sink }))
+console.log(JSON.stringify({ impl, format, ms: times[Math.floor(times.length / 2)], runs: times.map((t) => Math.round(t)), peakMb: (peak - baseline) / 1024 / 1024, bytes: Buffer.byteLength(text), sink }))

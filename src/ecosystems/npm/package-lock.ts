@@ -3,9 +3,11 @@
  *
  * v2/v3 are read from `packages` (keyed by install location) and the legacy
  * `dependencies` tree is ignored, as npm itself does; v1 walks the nested
- * `dependencies` tree. Plain JSON.parse does the parsing, and line numbers
- * come from one forward scan for each key in document order, so the cost
- * stays close to JSON.parse on 50 MB files.
+ * `dependencies` tree. v2/v3 go through the JSON scanner (json-scan.ts): one
+ * pass that builds only the fields read and knows every key's line, faster
+ * than JSON.parse alone on 50 MB files. What it declines, and v1, is read
+ * with JSON.parse, and lines then come from one forward scan for the keys in
+ * document order.
  */
 import type { Extraction } from '../types.js'
 import {
@@ -13,15 +15,14 @@ import {
   registryTarball,
   resolvedKind,
   describe,
-  ForwardLines,
   isRecord,
   isSemver,
-  lineColAt,
   nulLine,
   parseJson,
   type PathGraph,
   ROOT_NAME,
 } from './common.js'
+import { KeyLines, findKey, parsedPackages, scanPackageLock, type PackagesTable } from './package-lock-table.js'
 
 const EXPECTED = 'a package-lock.json object with lockfileVersion and packages or dependencies'
 
@@ -34,17 +35,21 @@ export function extractPackageLock(file: string, content: string, baseName = 'pa
       out.error('file contains a NUL byte: not a text package-lock.json', nul)
       return out.result(kind)
     }
+    const scanned = scanPackageLock(content)
+    if (scanned) {
+      kind = kindOf(baseName, scanned.lockfileVersion)
+      return out.result(kind, readPackages(scanned.packages, rootNameOf(scanned.name), out))
+    }
     const data = parseJson(content, out, EXPECTED)
     if (data === undefined) return out.result(kind)
     if (!isRecord(data)) {
       out.error(`expected ${EXPECTED}, found ${Array.isArray(data) ? 'an array' : typeof data}`, 1)
       return out.result(kind)
     }
-    const version = data.lockfileVersion
-    kind = `${baseName}@${typeof version === 'number' || typeof version === 'string' ? version : 1}`
-    const rootName = typeof data.name === 'string' && data.name !== '' ? data.name : ROOT_NAME
+    kind = kindOf(baseName, data.lockfileVersion)
+    const rootName = rootNameOf(data.name)
     let lazy: Lazy
-    if (isRecord(data.packages)) lazy = readPackages(content, data.packages, rootName, out)
+    if (isRecord(data.packages)) lazy = readPackages(parsedPackages(content, data.packages), rootName, out)
     else if (isRecord(data.dependencies)) lazy = readTree(content, data.dependencies, rootName, out)
     else out.error(`expected ${EXPECTED}; found neither`, 1)
     return out.result(kind, lazy)
@@ -54,60 +59,12 @@ export function extractPackageLock(file: string, content: string, baseName = 'pa
   return out.result(kind)
 }
 
-/** Finds `"key":` at or after `from`, optionally followed by `{`; -1 when absent. */
-function findKey(text: string, key: string, from: number, object: boolean): number {
-  const needle = `"${key}"`
-  for (let i = text.indexOf(needle, from); i !== -1; i = text.indexOf(needle, i + needle.length)) {
-    let j = i + needle.length
-    while (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9 || text.charCodeAt(j) === 10 || text.charCodeAt(j) === 13) j++
-    if (text.charCodeAt(j) !== 58 /* : */) continue
-    if (!object) return i
-    j++
-    while (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9 || text.charCodeAt(j) === 10 || text.charCodeAt(j) === 13) j++
-    if (text.charCodeAt(j) === 123 /* { */) return i
-  }
-  return -1
+function kindOf(baseName: string, version: unknown): string {
+  return `${baseName}@${typeof version === 'number' || typeof version === 'string' ? version : 1}`
 }
 
-/**
- * Finds keys in document order and returns their lines. Gives up after a
- * number of misses, so a hostile file cannot make every lookup scan to the end.
- */
-class KeyLines {
-  private pos: number
-  private misses = 0
-  private readonly lines: ForwardLines
-
-  constructor(
-    private readonly text: string,
-    start: number,
-  ) {
-    this.pos = Math.max(0, start)
-    this.lines = new ForwardLines(text)
-  }
-
-  line(key: string, object: boolean): number | undefined {
-    if (this.misses > 100) return undefined
-    const at = findKey(this.text, key, this.pos, object)
-    if (at === -1) {
-      this.misses++
-      return undefined
-    }
-    this.pos = at + key.length + 2
-    return this.lines.lineAt(at)
-  }
-}
-
-interface LockEntry {
-  version?: unknown
-  resolved?: unknown
-  name?: unknown
-  link?: unknown
-  dev?: unknown
-  dependencies?: unknown
-  optionalDependencies?: unknown
-  peerDependencies?: unknown
-  devDependencies?: unknown
+function rootNameOf(name: unknown): string {
+  return typeof name === 'string' && name !== '' ? name : ROOT_NAME
 }
 
 /** The package name at an install location: what follows the last `node_modules/`. */
@@ -126,71 +83,65 @@ function parentDir(dir: string): string | undefined {
   return i === -1 ? '' : dir.slice(0, i)
 }
 
-function depNames(entry: LockEntry, withDev: boolean): string[] {
-  const names: string[] = []
-  for (const section of [entry.dependencies, entry.optionalDependencies, entry.peerDependencies, withDev ? entry.devDependencies : undefined]) {
-    if (isRecord(section)) for (const n of Object.keys(section)) names.push(n)
-  }
-  return names
-}
-
 type Lazy = Parameters<Collector['result']>[1]
 
 /** lockfileVersion 2 and 3: `packages` keyed by install location. */
-function readPackages(text: string, packages: Record<string, unknown>, rootName: string, out: Collector): Lazy {
-  const locations = Object.keys(packages)
-  // Probing a Set with built strings is much cheaper than probing the parsed object (no
-  // internalisation), but the Set costs a pass over every location: only the graph builds it.
-  let known: Set<string> | undefined
+function readPackages(table: PackagesTable, rootName: string, out: Collector): Lazy {
+  const { locations, entries, index } = table
 
   // Node resolution: look in <dir>/node_modules/<name>, then up the directories.
-  const resolve = (from: string, dep: string): string | undefined => {
+  const resolve = (from: string, dep: string): number | undefined => {
     for (let dir: string | undefined = from; dir !== undefined; dir = parentDir(dir)) {
       const last = dir.slice(dir.lastIndexOf('/') + 1)
       // `…/node_modules` and `…/node_modules/@scope` are not package folders.
       if (last === 'node_modules' || last.startsWith('@')) continue
-      const candidate = dir === '' ? `node_modules/${dep}` : `${dir}/node_modules/${dep}`
-      if (known ? !known.has(candidate) : !Object.hasOwn(packages, candidate)) continue
-      const entry = packages[candidate]
-      if (isRecord(entry)) {
+      const candidate = index.get(dir === '' ? `node_modules/${dep}` : `${dir}/node_modules/${dep}`)
+      if (candidate === undefined) continue
+      const entry = entries[candidate]
+      if (entry) {
         // A workspace link: the dependency is the linked folder itself.
-        if (entry.link === true && typeof entry.resolved === 'string' && isRecord(packages[entry.resolved])) return entry.resolved
+        if (entry.link === true && typeof entry.resolved === 'string') {
+          const linked = index.get(entry.resolved)
+          if (linked !== undefined && entries[linked]) return linked
+        }
         return candidate
       }
     }
     return undefined
   }
-  const dependencies = (location: string): string[] => {
-    const entry = packages[location]
-    if (!isRecord(entry) || entry.link === true) return []
-    const targets: string[] = []
-    for (const dep of depNames(entry as LockEntry, location === '' || isWorkspace(location))) {
+  const dependencies = (i: number): number[] => {
+    const entry = entries[i]
+    if (!entry || entry.link === true) return []
+    const location = locations[i] as string
+    const targets: number[] = []
+    for (const dep of table.depNames(i, location === '' || isWorkspace(location))) {
       const t = resolve(location, dep)
-      if (t !== undefined && t !== location) targets.push(t)
+      if (t !== undefined && t !== i) targets.push(t)
     }
     return targets
   }
 
   // What the project itself declares: the root's and every workspace's dependencies.
-  const hasRoot = isRecord(packages[''])
-  const workspaces = locations.filter(isWorkspace)
-  const direct = new Set<string>()
-  for (const location of hasRoot ? ['', ...workspaces] : workspaces) for (const t of dependencies(location)) direct.add(t)
+  const root = index.get('')
+  const hasRoot = root !== undefined && entries[root] !== undefined
+  const workspaces: number[] = []
+  for (let i = 0; i < locations.length; i++) if (isWorkspace(locations[i] as string)) workspaces.push(i)
+  const direct = new Set<number>()
+  for (const i of hasRoot ? [root, ...workspaces] : workspaces) for (const t of dependencies(i)) direct.add(t)
   if (!hasRoot) {
     // No root entry: what npm installed at the top level is what the root needed.
-    for (const location of locations) if (/^node_modules\/(?:@[^/]+\/)?[^/]+$/.test(location)) direct.add(location)
+    for (let i = 0; i < locations.length; i++) if (/^node_modules\/(?:@[^/]+\/)?[^/]+$/.test(locations[i] as string)) direct.add(i)
   }
 
   for (let i = 0; i < locations.length; i++) {
     const location = locations[i] as string
     // The root and workspace folders are the project itself.
     if (!location.startsWith('node_modules/') && !location.includes('node_modules/')) continue
-    const value = packages[location]
-    if (!isRecord(value)) {
-      out.error(`expected an object for packages["${location}"]`, lineOfKey(text, location))
+    const entry = entries[i]
+    if (!entry) {
+      out.error(`expected an object for packages["${location}"]`, table.keyLine(i))
       continue
     }
-    const entry = value as LockEntry
     if (entry.link === true) continue
     let version = typeof entry.version === 'string' ? entry.version : undefined
     const resolved = typeof entry.resolved === 'string' ? entry.resolved : undefined
@@ -199,7 +150,7 @@ function readPackages(text: string, packages: Record<string, unknown>, rootName:
     if (valid) {
       name = typeof entry.name === 'string' && entry.name !== '' ? entry.name : nameAt(location)
       // name@version seen before with this same `resolved`: it was classified then.
-      if (out.mergeSameSource(name, version as string, resolved, direct.has(location), entry.dev === true, i)) continue
+      if (out.mergeSameSource(name, version as string, resolved, direct.has(i), entry.dev === true, i)) continue
     }
     const kind = resolvedKind(resolved)
     if (kind === 'git' || kind === 'file' || kind === 'remote') continue
@@ -209,53 +160,35 @@ function readPackages(text: string, packages: Record<string, unknown>, rootName:
       version = (registryTarball((resolved as string).trim()) as { version: string }).version
     }
     name ??= typeof entry.name === 'string' && entry.name !== '' ? entry.name : nameAt(location)
-    out.addAt(name, version as string, undefined, direct.has(location), entry.dev === true, i, resolved)
+    out.addAt(name, version as string, undefined, direct.has(i), entry.dev === true, i, resolved)
   }
 
-  const lines = (wanted: readonly number[]): ((node: number) => number | undefined) => {
-    // Keys appear in the text in Object.keys order: one forward scan finds all the wanted ones.
-    const keyLines = new KeyLines(text, findKey(text, 'packages', 0, true))
-    // Indexed by node (0: not found), rather than a Map over every package.
-    const found = new Int32Array(locations.length)
-    for (const node of wanted) found[node] = keyLines.line(locations[node] as string, true) ?? 0
-    return (node) => found[node] || undefined
-  }
   const graph = (): PathGraph => {
-    known = new Set(locations)
-    const index = new Map<string, number>()
-    for (let i = 0; i < locations.length; i++) index.set(locations[i] as string, i)
-    const root = hasRoot ? (index.get('') as number) : -1
+    const top = hasRoot ? root : -1
     const cache = new Map<number, number[]>()
     const edges = (i: number): number[] => {
       let e = cache.get(i)
       if (e === undefined) {
-        const targets = i === -1 ? [...direct] : dependencies(locations[i] as string)
+        e = i === -1 ? [...direct] : dependencies(i)
         // The root reaches workspaces too, so their dependencies get paths through them.
-        if (i === root) targets.push(...workspaces)
-        e = targets.map((t) => index.get(t) as number).filter((t) => t !== undefined && t !== i)
+        if (i === top) e.push(...workspaces)
+        e = e.filter((t) => t !== i)
         cache.set(i, e)
       }
       return e
     }
     const label = (i: number): string => {
-      if (i === root) return rootName
-      const location = locations[i] as string
-      const entry = packages[location]
-      return isRecord(entry) && typeof entry.name === 'string' ? entry.name : nameAt(location)
+      if (i === top) return rootName
+      const name = entries[i]?.name
+      return typeof name === 'string' ? name : nameAt(locations[i] as string)
     }
-    return { root, edges, label }
+    return { root: top, edges, label }
   }
-  return { graph, lines }
+  return { graph, lines: (wanted) => table.lines(wanted) }
 }
 
 function isWorkspace(location: string): boolean {
   return location !== '' && !location.startsWith('node_modules/') && !location.includes('/node_modules/')
-}
-
-/** Line of one key, for the rare error path. */
-function lineOfKey(text: string, key: string): number | undefined {
-  const at = findKey(text, key, 0, false)
-  return at === -1 ? undefined : lineColAt(text, at).line
 }
 
 interface TreeNode {
