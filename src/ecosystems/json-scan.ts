@@ -1,6 +1,6 @@
 /**
- * A strict, selective JSON scanner for lockfiles that are JSON and can run to
- * tens of MB (package-lock.json, npm-shrinkwrap.json).
+ * A strict, selective JSON scanner for the lockfiles in JSON that can run to
+ * tens of MB: package-lock.json and npm-shrinkwrap.json.
  *
  * JSON.parse builds every object and string of the file and knows no line
  * numbers, so a reader on top of it pays for the whole tree and then for a
@@ -28,6 +28,12 @@
  * characters no lockfile writer emits (JSON.stringify escapes them). NUL is
  * rejected by every reader before it gets here.
  */
+
+/** An array index as a key: JSON.parse's objects list those first, out of document order, so readers decline it. */
+export function isArrayIndex(key: string): boolean {
+  const first = key.charCodeAt(0)
+  return first >= 48 && first <= 57 && /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295
+}
 
 /** The text leaves what the scanner handles: read it with JSON.parse instead. */
 export class NotScannable extends Error {

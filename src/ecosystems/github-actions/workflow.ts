@@ -4,7 +4,7 @@
  * a `uses:` from are visited (`jobs.<id>.uses`, `jobs.<id>.steps[].uses`,
  * `runs.steps[].uses`), so comments and look-alike keys elsewhere never count.
  */
-import { isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node } from 'yaml'
+import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml'
 import type { Extraction, FileProblem, Package, SourceFile } from '../types.js'
 
 /** More alias expansion than this is a billion-laughs file, not a workflow. */
@@ -26,7 +26,8 @@ export function extractWorkflow(file: SourceFile, kind: string): Extraction {
   // mapping's size); the same rule is checked below in one pass.
   const doc = parseDocument(file.content, { prettyErrors: false, uniqueKeys: false })
   const lines = new Lines(file.content)
-  const first = doc.errors[0] ?? duplicateKey(doc)
+  const inspected = doc.errors.length > 0 ? undefined : inspect(doc)
+  const first = doc.errors[0] ?? inspected?.duplicate
   if (first) {
     const line = lines.line(first.pos[0])
     const col = first.pos[0] - lines.start(line) + 1
@@ -37,7 +38,7 @@ export function extractWorkflow(file: SourceFile, kind: string): Extraction {
   try {
     // With aliases, builds the plain value once with the alias limit: an alias bomb is refused here, in
     // bounded time. Without any, there is nothing to expand (and no need to build the value).
-    if (hasAlias(doc, file.content)) doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
+    if (inspected?.alias) doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err)
     errors.push({ file: file.path, message: `expected ${describe(kind)}: the YAML expands aliases more than ${MAX_ALIAS_COUNT} times (${reason})` })
@@ -116,43 +117,41 @@ function lineAtNode(lines: Lines, node: Node): number | undefined {
 }
 
 /**
- * The first mapping key written twice, as `yaml`'s default `uniqueKeys`
- * check reports it: scalar keys with the same value (other keys are only
- * equal to themselves).
+ * One walk over the document, in `visit`'s order (depth first, a mapping
+ * before its keys and values): the first mapping key written twice, as
+ * `yaml`'s default `uniqueKeys` check reports it (scalar keys with the same
+ * value; other keys are only equal to themselves), and whether there is any
+ * alias. A plain loop: two `visit` passes cost about as much as the rest of
+ * the reader on top of `yaml`'s parse.
  */
-export function duplicateKey(doc: Document): { pos: [number, number]; message: string } | undefined {
-  let found: { pos: [number, number]; message: string } | undefined
-  visit(doc, {
-    Map(_key, map) {
-      if (map.items.length < 2) return undefined
-      const seen = new Set<unknown>()
-      for (const pair of map.items) {
-        const key = pair.key
-        if (!isScalar(key) || (typeof key.value === 'number' && Number.isNaN(key.value))) continue
-        if (seen.has(key.value)) {
-          const at = key.range?.[0] ?? 0
-          found = { pos: [at, at + 1], message: 'Map keys must be unique' }
-          return visit.BREAK
+export function inspect(doc: Document): { duplicate?: { pos: [number, number]; message: string }; alias: boolean } {
+  let alias = false
+  const stack: unknown[] = [doc.contents]
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (isAlias(node)) alias = true
+    else if (isMap(node)) {
+      if (node.items.length > 1) {
+        const seen = new Set<unknown>()
+        for (const pair of node.items) {
+          const key = pair.key
+          if (!isScalar(key) || (typeof key.value === 'number' && Number.isNaN(key.value))) continue
+          if (seen.has(key.value)) {
+            const at = key.range?.[0] ?? 0
+            return { duplicate: { pos: [at, at + 1], message: 'Map keys must be unique' }, alias }
+          }
+          seen.add(key.value)
         }
-        seen.add(key.value)
       }
-      return undefined
-    },
-  })
-  return found
-}
-
-/** Does the document hold an alias anywhere (`*name`)? A text without `*` cannot. */
-function hasAlias(doc: Document, text: string): boolean {
-  if (!text.includes('*')) return false
-  let found = false
-  visit(doc, {
-    Alias() {
-      found = true
-      return visit.BREAK
-    },
-  })
-  return found
+      for (let i = node.items.length - 1; i >= 0; i--) {
+        const pair = node.items[i]
+        stack.push(pair?.value, pair?.key)
+      }
+    } else if (isSeq(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i])
+    }
+  }
+  return { alias }
 }
 
 /**

@@ -5,7 +5,7 @@
  * common case), or from JSON.parse's object when the scanner declines the
  * text (tabs, CRs, invalid JSON: see json-scan.ts); both give the same table.
  */
-import { JsonScanner, NotScannable } from '../json-scan.js'
+import { isArrayIndex, JsonScanner, NotScannable } from '../json-scan.js'
 import { ForwardLines, isRecord, lineColAt } from './common.js'
 
 /** The fields of an entry the reader looks at; other types than these mean "absent". */
@@ -82,11 +82,6 @@ export function scanPackageLock(text: string): ScannedLock | undefined {
   }
 }
 
-/** An array index as a key: JSON.parse's objects list those first, out of document order. */
-function isArrayIndex(key: string): boolean {
-  return /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295
-}
-
 function scanPackages(s: JsonScanner): PackagesTable {
   const text = s.text
   let locations: string[] = []
@@ -97,8 +92,7 @@ function scanPackages(s: JsonScanner): PackagesTable {
       keyLines.push(s.line)
       s.key()
       const location = s.keyText()
-      const first = location.charCodeAt(0)
-      if (first >= 48 && first <= 57 && isArrayIndex(location)) throw new NotScannable(s.pos)
+      if (isArrayIndex(location)) throw new NotScannable(s.pos)
       locations.push(location)
       entries.push(s.peek() === 123 ? scanEntry(s) : (s.skip(), undefined))
     } while (s.nextMember())
