@@ -177,6 +177,17 @@ describe('package-lock through the scanner and through JSON.parse', () => {
     expect(JSON.stringify(fast)).not.toContain('"name":"a","version":"1.0.0"')
   })
 
+  it('keeps the last value at the first place for 40,000 locations written twice', () => {
+    const entries = Array.from({ length: 40_000 }, (_, i) => `    "node_modules/p${i}": { "version": "1.0.${i}" }`)
+    const again = entries.map((e) => e.replace(/"1\.0\.(\d+)"/, '"2.0.$1"'))
+    const text = `{\n  "lockfileVersion": 3,\n  "packages": {\n${[...entries, ...again].join(',\n')}\n  }\n}\n`
+    const x = extractPackageLock('package-lock.json', text)
+    expect(x.errors).toEqual([])
+    expect(x.packages).toHaveLength(40_000)
+    // The last value, at the first place (and its line).
+    expect(x.packages[39_999]).toMatchObject({ name: 'p39999', version: '2.0.39999', line: 40_003 })
+  })
+
   it('decodes escaped locations and fields', () => {
     const text = lock.replace('"node_modules/d": {\n      "version": "1.1.0"', '"node_modules/\\u0064": {\n      "version": "1.1.\\u0030"')
     expect(text).not.toBe(lock)

@@ -117,15 +117,23 @@ function scanPackages(s: JsonScanner): PackagesTable {
 /** Location index by location, and the keys met again: [first index, later index]. */
 function indexOf(locations: readonly string[]): { index: Map<string, number>; repeats: [number, number][] } {
   const index = new Map<string, number>()
+  for (let i = 0; i < locations.length; i++) {
+    // One hash lookup per key, not a `get` then a `set`: this runs for every location.
+    index.set(locations[i] as string, i)
+    if (index.size !== i + 1) return indexWithRepeats(locations)
+  }
+  return { index, repeats: [] }
+}
+
+/** `indexOf` once a key is known to repeat (rare): a `get` before each `set`, still one pass. */
+function indexWithRepeats(locations: readonly string[]): { index: Map<string, number>; repeats: [number, number][] } {
+  const index = new Map<string, number>()
   const repeats: [number, number][] = []
   for (let i = 0; i < locations.length; i++) {
     const location = locations[i] as string
-    // One hash lookup per key, not a `get` then a `set`: this runs for every location.
-    index.set(location, i)
-    if (index.size === i + 1 - repeats.length) continue
-    const first = locations.indexOf(location)
-    index.set(location, first)
-    repeats.push([first, i])
+    const first = index.get(location)
+    if (first === undefined) index.set(location, i)
+    else repeats.push([first, i])
   }
   return { index, repeats }
 }
