@@ -169,6 +169,7 @@ function scanEntry(s: JsonScanner): ScannedEntry {
     s.key()
     if (s.keyIs('version')) e.version = s.string()
     else if (s.keyIs('resolved')) e.resolved = s.string()
+    // The commonest key of all, skipped after three comparisons rather than ten.
     else if (s.keyIs('integrity')) s.skip()
     else if (s.keyIs('dev')) e.dev = s.isTrue()
     else if (s.keyIs('dependencies')) e.dependencies = s.objectAt()

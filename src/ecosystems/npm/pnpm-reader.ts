@@ -123,15 +123,7 @@ function flow(s: string, start: number, end: number): unknown {
     let j = i
     const q = s.charCodeAt(i)
     if (q === 39 || q === 34) {
-      j = i + 1
-      for (; j < last; j++) {
-        const c = s.charCodeAt(j)
-        if (q === 34 && c === 92) j++
-        else if (c === q) {
-          if (q === 39 && s.charCodeAt(j + 1) === 39) j++
-          else break
-        }
-      }
+      j = closingQuote(s, i, last)
       if (j >= last) throw UNSUPPORTED
       j++
     } else {
@@ -317,15 +309,7 @@ function read(text: string, skip: readonly string[] | undefined): PnpmDoc[] {
     let keyEnd: number
     let colon: number
     if (first === 39 || first === 34) {
-      let j = i + 1
-      for (; j < end; j++) {
-        const c = text.charCodeAt(j)
-        if (first === 34 && c === 92) j++
-        else if (c === first) {
-          if (first === 39 && text.charCodeAt(j + 1) === 39) j++
-          else break
-        }
-      }
+      const j = closingQuote(text, i, end)
       if (j >= end) throw UNSUPPORTED
       keyEnd = j + 1
       colon = keyEnd
@@ -357,4 +341,23 @@ function read(text: string, skip: readonly string[] | undefined): PnpmDoc[] {
   }
   endBlock()
   return docs
+}
+
+/**
+ * The closing quote of the YAML quoted scalar opening at `start` (`'…'`, where
+ * `''` is a quote, or `"…"`, where a backslash escapes), or `end` or more
+ * when it does not close before `end`.
+ */
+function closingQuote(s: string, start: number, end: number): number {
+  const q = s.charCodeAt(start)
+  let j = start + 1
+  for (; j < end; j++) {
+    const c = s.charCodeAt(j)
+    if (q === 34 && c === 92) j++
+    else if (c === q) {
+      if (q === 39 && s.charCodeAt(j + 1) === 39) j++
+      else break
+    }
+  }
+  return j
 }
